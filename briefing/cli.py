@@ -1,0 +1,229 @@
+"""The `briefing` command: a few lines per command over the library.
+
+Exit codes: 0 success, 1 failure (nothing usable, cannot write), 2 bad usage
+or configuration. Errors are one line on standard error; `--debug` shows the
+traceback of an unexpected one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import click
+
+from briefing import __version__
+from briefing.config import FORMATS, ConfigError, Settings, load_settings
+from briefing.ingest import IngestError
+from briefing.pipeline import NoUsableArticles
+
+log = logging.getLogger("briefing")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """A run that could not do its job (exit 1)."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"briefing: error: {self.format_message()}", err=True)
+
+
+class BadUsage(Failure):
+    """Bad arguments or configuration (exit 2)."""
+
+    exit_code = 2
+
+
+def _errors(func: F) -> F:
+    """Turn the library's errors into one-line messages with the right exit code."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (ConfigError, IngestError) as exc:
+            raise BadUsage(str(exc)) from None
+        except NoUsableArticles as exc:
+            raise Failure(str(exc)) from None
+        except OSError as exc:
+            where = f": {exc.filename}" if exc.filename else ""
+            raise Failure(f"{exc.strerror or exc}{where}") from None
+
+    return cast(F, wrapper)
+
+
+def _settings(config: Path | None) -> Settings:
+    if config is not None:
+        return load_settings(config)
+    local = Path("briefing.toml")
+    return load_settings(local if local.is_file() else None)
+
+
+def _parse_date(_: click.Context, __: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadUsage(f"bad date {value!r}: use YYYY-MM-DD, e.g. 2025-10-28") from None
+
+
+def _parse_now(_: click.Context, __: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadUsage(f"bad --now {value!r}: use ISO 8601, e.g. 2025-10-28T07:00:00+05:00"
+                       ) from None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def _parse_formats(_: click.Context, __: click.Parameter, value: str | None
+                   ) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise BadUsage(f"unknown format {', '.join(unknown) or value!r}; "
+                       f"choose from {','.join(FORMATS)}")
+    return chosen
+
+
+CONFIG_OPTION = click.option(
+    "--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
+    help="Configuration file (default: ./briefing.toml, else the built-in defaults).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefing")
+@click.option("-v", "--verbose", is_flag=True, help="Show progress even when not on a terminal.")
+@click.option("-q", "--quiet", is_flag=True, help="Show errors only.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
+    """Themed, cited, extractive daily briefs from a folder of news articles."""
+    level = logging.WARNING
+    if debug:
+        level = logging.DEBUG
+    elif verbose or (sys.stderr.isatty() and not quiet):
+        level = logging.INFO
+    elif quiet:
+        level = logging.ERROR
+    logging.basicConfig(level=level, format="briefing: %(message)s", stream=sys.stderr,
+                        force=True)
+    # Third-party libraries speak only when something is wrong.
+    for noisy in ("weasyprint", "fontTools", "trafilatura", "htmldate", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.ERROR if not debug else logging.DEBUG)
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.option("--input", "input_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder of articles (.txt .md .html .htm). Default: paths.input.")
+@click.option("--output", "output_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder that receives DATE/brief.*. Default: paths.output.")
+@click.option("--date", "day", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+              help="Date of the brief (names its folder). Default: today.")
+@CONFIG_OPTION
+@click.option("--format", "formats", callback=_parse_formats, default=None,
+              metavar="html,pdf,json", help="Formats to write. Default: output.formats.")
+@click.option("--now", callback=_parse_now, default=None, metavar="ISO-8601",
+              help="Generation time to print in the brief (for reproducible output).")
+@_errors
+def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
+        config: Path | None, formats: tuple[str, ...] | None, now: datetime | None) -> None:
+    """Render the brief of the articles in a folder as HTML, PDF and JSON."""
+    from briefing.pipeline import make_brief
+    from briefing.render import write_brief
+
+    settings = _settings(config).with_overrides(input_dir=input_dir, output_dir=output_dir,
+                                                formats=formats)
+    now = now or datetime.now().astimezone()
+    brief = make_brief(settings.input_dir, settings, day or now.date(), now)
+    for path in write_brief(brief, settings, settings.formats, settings.output_dir):
+        click.echo(str(path))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@CONFIG_OPTION
+@_errors
+def sentences(folder: Path, config: Path | None) -> None:
+    """Print each sentence of FOLDER's articles as a JSON line, with its theme scores."""
+    from briefing import pipeline
+
+    settings = _settings(config)
+    reading = pipeline.read(folder, settings)
+    pipeline.require_articles(reading, folder)
+    for t in pipeline.theme(reading.sentences, settings):
+        click.echo(json.dumps({"article": t.sentence.article, "index": t.sentence.index,
+                               "text": t.sentence.text, "theme": t.theme, "scores": t.scores},
+                              ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--words", type=click.IntRange(min=1), required=True,
+              help="Length of each summary in words; the last sentence may be cut.")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write FOLDER/<name>.txt per input folder instead of printing.")
+@CONFIG_OPTION
+@_errors
+def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Path | None) -> None:
+    """Theme-agnostic extractive summary of each folder: best sentence first, one a line."""
+    from briefing import pipeline
+    from briefing.files import atomic_write
+    from briefing.summarize import cut_to_words
+    from briefing.summarize import summarize as rank
+
+    if out is None and len(folders) > 1:
+        raise BadUsage("several folders need --out FOLDER to write one summary each")
+    settings = _settings(config)
+    cfg = settings.summary
+    failed = 0
+    for folder in folders:
+        try:
+            reading = pipeline.read(folder, settings)
+            pipeline.require_articles(reading, folder)
+        except (NoUsableArticles, IngestError) as exc:
+            if out is None:
+                raise
+            log.error("%s", exc)
+            failed += 1
+            continue
+        chosen = rank(reading.sentences, words, cfg.position_weight, cfg.redundancy,
+                      cfg.min_sentence_words, cfg.max_sentence_words)
+        text = "\n".join(cut_to_words([s.text for s in chosen], words)) + "\n"
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            name = folder.resolve().parent.name if folder.resolve().name == "docs" \
+                else folder.resolve().name
+            click.echo(str(atomic_write(out / f"{name}.txt", text)))
+    if failed:
+        raise Failure(f"{failed} of {len(folders)} folders had no usable article")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: unexpected errors become one line (with --debug, a traceback)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        cli.main(args=args, prog_name="briefing", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if "--debug" in args:
+            raise
+        click.echo(f"briefing: internal error: {type(exc).__name__}: {exc} "
+                   "(run with --debug for details)", err=True)
+        sys.exit(1)

@@ -1,0 +1,266 @@
+"""Settings from `briefing.toml`, validated once, with errors a user can act on.
+
+The repository's `briefing.toml` is the default configuration: themes live
+there, not in code. A user's file replaces it whole (themes included), so
+what the brief does is always what one file says.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from briefing.models import OTHER
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+FORMATS = ("html", "pdf", "json")
+PUNKT_MODES = ("auto", "pretrained", "trained")
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message says which key and why."""
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for path in candidates:
+        if path.exists():
+            return path
+    return candidates[-1]
+
+
+# Installed wheels carry these inside the package; a source checkout has them
+# at the top of the repository.
+DEFAULT_CONFIG = _first_existing(PACKAGE_DIR / "briefing.toml",
+                                 PACKAGE_DIR.parent / "briefing.toml")
+BUILTIN_TEMPLATES = _first_existing(PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates")
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    label: str
+    description: str
+    terms: dict[str, float]
+    words: int | None = None  # this theme's word budget; None means the default
+
+
+@dataclass(frozen=True)
+class SummarySettings:
+    total_words: int = 750
+    section_words: int = 170
+    key_points: int = 5
+    min_key_points: int = 3
+    theme_threshold: float = 1.0
+    redundancy: float = 0.5
+    duplicate: float = 0.6
+    position_weight: float = 0.3
+    min_sentence_words: int = 6
+    max_sentence_words: int = 60
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str = "Daily brief"
+    author: str = "briefing"
+    input_dir: Path = Path("seeds")
+    output_dir: Path = Path("output")
+    templates_dir: Path | None = None
+    formats: tuple[str, ...] = FORMATS
+    max_file_mb: float = 10.0
+    punkt: str = "auto"
+    abbreviations: tuple[str, ...] = ()
+    summary: SummarySettings = field(default_factory=SummarySettings)
+    themes: tuple[Theme, ...] = ()
+    source: Path | None = None  # the file these settings came from
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def theme(self, key: str) -> Theme:
+        for theme in self.themes:
+            if theme.key == key:
+                return theme
+        raise KeyError(key)
+
+
+T = TypeVar("T")
+
+
+class _Table:
+    """One TOML table being read: each key is taken once, leftovers are errors."""
+
+    def __init__(self, data: dict[str, Any], where: str, file: str) -> None:
+        self.data = dict(data)
+        self.where = where
+        self.file = file
+
+    def _name(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.file}: '{self._name(key)}' {problem}")
+
+    def take(self, key: str, kind: type[T] | tuple[type, ...], default: T,
+             check: Callable[[Any], str | None] | None = None) -> T:
+        if key not in self.data:
+            return default
+        value = self.data.pop(key)
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        # TOML integers are acceptable where a float is asked for; bools never are.
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if isinstance(value, bool) and bool not in kinds:
+            raise self.fail(key, f"must be {_kind_name(kinds)}, not {value!r}")
+        if not isinstance(value, kinds):
+            raise self.fail(key, f"must be {_kind_name(kinds)}, not {value!r}")
+        if check is not None and (problem := check(value)):
+            raise self.fail(key, problem)
+        return value  # type: ignore[return-value]
+
+    def table(self, key: str) -> _Table:
+        value = self.take(key, dict, {})
+        return _Table(value, self._name(key), self.file)
+
+    def done(self) -> None:
+        if self.data:
+            key = sorted(self.data)[0]
+            raise self.fail(key, "is not a known setting (see README.md, 'Configuration')")
+
+
+def _kind_name(kinds: tuple[type, ...]) -> str:
+    names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false",
+             list: "a list", dict: "a table"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _fraction(value: float) -> str | None:
+    return None if 0 < value <= 1 else "must be between 0 (exclusive) and 1"
+
+
+def _non_negative(value: float) -> str | None:
+    return None if value >= 0 else "must not be negative"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read and validate a configuration file (the packaged default if None)."""
+    file = path or DEFAULT_CONFIG
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {file}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration file {file}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    return parse_settings(raw, base=file.resolve().parent, name=str(file))
+
+
+def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration") -> Settings:
+    """Turn a parsed TOML document into Settings; relative paths are taken from `base`."""
+    top = _Table(raw, "", name)
+    title = top.take("title", str, Settings.title)
+    author = top.take("author", str, Settings.author)
+
+    paths = top.table("paths")
+    input_dir = base / paths.take("input", str, "seeds")
+    output_dir = base / paths.take("output", str, "output")
+    templates = paths.take("templates", str, "")
+    paths.done()
+
+    out = top.table("output")
+    formats = tuple(out.take("formats", list, list(FORMATS), check=_check_formats))
+    out.done()
+
+    ingest = top.table("ingest")
+    max_file_mb = ingest.take("max_file_mb", float, 10.0, check=_positive)
+    ingest.done()
+
+    text = top.table("text")
+    punkt = text.take("punkt", str, "auto",
+                      check=lambda v: None if v in PUNKT_MODES else f"must be one of {PUNKT_MODES}")
+    abbreviations = tuple(text.take("abbreviations", list, [], check=_check_strings))
+    text.done()
+
+    summary = _parse_summary(top.table("summary"))
+    themes = _parse_themes(top, name)
+    top.done()
+
+    return Settings(
+        title=title, author=author, input_dir=input_dir, output_dir=output_dir,
+        templates_dir=(base / templates) if templates else None, formats=formats,
+        max_file_mb=max_file_mb, punkt=punkt, abbreviations=abbreviations,
+        summary=summary, themes=themes, source=Path(name),
+    )
+
+
+def _check_formats(value: list[Any]) -> str | None:
+    bad = [v for v in value if v not in FORMATS]
+    if bad or not value:
+        return f"must list some of {list(FORMATS)}, got {value!r}"
+    return None
+
+
+def _check_strings(value: list[Any]) -> str | None:
+    return None if all(isinstance(v, str) and v.strip() for v in value) else "must list strings"
+
+
+def _parse_summary(t: _Table) -> SummarySettings:
+    d = SummarySettings()
+    s = SummarySettings(
+        total_words=t.take("total_words", int, d.total_words, check=_positive),
+        section_words=t.take("section_words", int, d.section_words, check=_positive),
+        key_points=t.take("key_points", int, d.key_points, check=_non_negative),
+        min_key_points=t.take("min_key_points", int, d.min_key_points, check=_non_negative),
+        theme_threshold=t.take("theme_threshold", float, d.theme_threshold, check=_positive),
+        redundancy=t.take("redundancy", float, d.redundancy, check=_fraction),
+        duplicate=t.take("duplicate", float, d.duplicate, check=_fraction),
+        position_weight=t.take("position_weight", float, d.position_weight, check=_non_negative),
+        min_sentence_words=t.take("min_sentence_words", int, d.min_sentence_words,
+                                  check=_non_negative),
+        max_sentence_words=t.take("max_sentence_words", int, d.max_sentence_words,
+                                  check=_positive),
+    )
+    t.done()
+    if s.min_key_points > s.key_points:
+        raise t.fail("min_key_points", f"({s.min_key_points}) exceeds key_points ({s.key_points})")
+    return s
+
+
+def _parse_themes(top: _Table, name: str) -> tuple[Theme, ...]:
+    entries = top.take("themes", list, [])
+    themes: list[Theme] = []
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{name}: themes #{number} must be a table ([[themes]])")
+        t = _Table(entry, f"themes[{number}]", name)
+        key = t.take("key", str, "")
+        if not key.isidentifier() or key == OTHER:
+            raise t.fail("key", f"must be a short identifier other than '{OTHER}', got {key!r}")
+        if any(th.key == key for th in themes):
+            raise t.fail("key", f"repeats theme '{key}'")
+        label = t.take("label", str, key.title())
+        description = t.take("description", str, "")
+        words = t.take("words", int, 0, check=_positive) or None
+        raw_terms = t.take("terms", dict, {})
+        terms: dict[str, float] = {}
+        for term, weight in raw_terms.items():
+            if isinstance(weight, bool) or not isinstance(weight, int | float) or weight <= 0:
+                raise t.fail(f"terms.{term}", f"must be a positive number, got {weight!r}")
+            if not term.strip():
+                raise t.fail("terms", "has an empty term")
+            terms[term.strip()] = float(weight)
+        if not terms:
+            raise t.fail("terms", "must list at least one term with its weight")
+        t.done()
+        themes.append(Theme(key=key, label=label, description=description, terms=terms,
+                            words=words))
+    if not themes:
+        raise ConfigError(f"{name}: no themes defined; add at least one [[themes]] table")
+    return tuple(themes)

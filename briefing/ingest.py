@@ -1,0 +1,210 @@
+"""Read a folder of article files into RawDocuments; readers are keyed by suffix.
+
+Reading never crashes on a bad file: each file is either read or skipped with a
+reason the brief lists. Size is checked before a file is read, so a huge file
+costs nothing but a stat.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from briefing.models import RawDocument, Skipped
+
+log = logging.getLogger(__name__)
+
+
+class IngestError(Exception):
+    """The input cannot be read at all (not a folder, unreadable folder)."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+# A file that is not text: too many control characters (tab, newline, carriage
+# return and form feed are fine). Real text has almost none; binaries have many.
+_CONTROL = {i for i in range(32) if i not in (9, 10, 12, 13)} | {127}
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return False
+    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    controls = sum(1 for byte in sample if byte in _CONTROL)
+    return controls / len(sample) > 0.02
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with BOM, cp1252, or latin-1.
+
+    latin-1 maps every byte, so decoding always succeeds; the encoding used is
+    reported so that a surprising one can be noticed.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return Decoded(data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig")
+        except UnicodeDecodeError:
+            pass
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return Decoded(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError:
+            pass
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return Decoded(data.decode(encoding), encoding)
+        except UnicodeDecodeError:
+            continue
+    return Decoded(data.decode("latin-1"), "latin-1")
+
+
+# --- readers -----------------------------------------------------------------
+
+Reader = Callable[[str, Path, Decoded], RawDocument | str]
+"""A reader turns a decoded file into a RawDocument, or returns a skip reason."""
+
+
+def read_text(name: str, path: Path, decoded: Decoded) -> RawDocument | str:
+    return RawDocument(id=name, path=str(path), text=decoded.text, encoding=decoded.encoding)
+
+
+def read_markdown(name: str, path: Path, decoded: Decoded) -> RawDocument | str:
+    """Markdown: render with markdown-it, then keep the text of each block."""
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(decoded.text)
+    blocks, title = _html_blocks(html)
+    return RawDocument(id=name, path=str(path), text="\n\n".join(blocks),
+                       encoding=decoded.encoding, meta_title=title)
+
+
+def _html_blocks(html: str) -> tuple[list[str], str | None]:
+    """Text of the block elements of a small, trusted HTML fragment, and its first heading."""
+    import lxml.html
+
+    if not html.strip():
+        return [], None
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    blocks: list[str] = []
+    title: str | None = None
+    for element in root.iter("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"):
+        if element.tag in ("li", "blockquote") and element.find(".//p") is not None:
+            continue  # its paragraphs are visited on their own
+        text = " ".join(element.text_content().split())
+        if not text:
+            continue
+        if title is None and element.tag in ("h1", "h2"):
+            title = text
+        blocks.append(text)
+    return blocks, title
+
+
+def read_html(name: str, path: Path, decoded: Decoded) -> RawDocument | str:
+    """HTML: trafilatura finds the main text and the page's metadata."""
+    import trafilatura
+    from trafilatura.settings import use_config
+
+    config = use_config()
+    # Short articles are still articles; the default minimum drops them.
+    config.set("DEFAULT", "MIN_EXTRACTED_SIZE", "40")
+    config.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+    config.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    try:
+        result: Any = trafilatura.bare_extraction(
+            decoded.text, with_metadata=True, include_comments=False, include_tables=False,
+            include_images=False, include_links=False, as_dict=True, config=config,
+        )
+    except Exception as exc:  # a broken page must not stop the day's brief
+        log.debug("trafilatura failed on %s", path, exc_info=True)
+        return f"HTML could not be parsed ({type(exc).__name__})"
+    if not result or not (result.get("text") or "").strip():
+        return "no article text found in the HTML"
+    # trafilatura separates paragraphs with single newlines; blank lines make
+    # paragraph breaks explicit for the cleaner.
+    body = "\n\n".join(line for line in result["text"].splitlines() if line.strip())
+    return RawDocument(
+        id=name, path=str(path), text=body, encoding=decoded.encoding,
+        meta_title=result.get("title") or None, meta_date=result.get("date") or None,
+        meta_source=result.get("sitename") or None, meta_author=result.get("author") or None,
+    )
+
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".text": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
+}
+
+
+# --- the folder ----------------------------------------------------------------
+
+def read_file(path: Path, max_bytes: int) -> RawDocument | Skipped:
+    """Read one file with the reader for its suffix, or say why it is skipped."""
+    name = path.name
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = " ".join(sorted(READERS))
+        return Skipped(name, f"not an article file ({path.suffix or 'no suffix'}); read: {known}")
+    try:
+        stat = path.stat()
+        if stat.st_size > max_bytes:
+            return Skipped(name, f"too large: {stat.st_size / 1e6:.1f} MB "
+                                 f"(limit {max_bytes / 1e6:g} MB, ingest.max_file_mb)")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Skipped(name, f"cannot be read: {exc.strerror or exc}")
+    if not data.strip():
+        return Skipped(name, "empty file")
+    if looks_binary(data):
+        return Skipped(name, "binary file, not text")
+    decoded = decode(data)
+    if not decoded.text.strip():
+        return Skipped(name, "empty file")
+    result = reader(name, path, decoded)
+    if isinstance(result, str):
+        return Skipped(name, result)
+    modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+    return replace(result, modified=modified)
+
+
+def article_files(folder: Path) -> Iterator[Path]:
+    """Files in the folder, in name order; hidden files and subfolders are not articles."""
+    if not folder.exists():
+        raise IngestError(f"input folder not found: {folder}")
+    if not folder.is_dir():
+        raise IngestError(f"input is not a folder: {folder}")
+    try:
+        entries = sorted(folder.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        raise IngestError(f"cannot list input folder {folder}: {exc.strerror or exc}") from None
+    for path in entries:
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        yield path
+
+
+def read_folder(folder: Path, max_bytes: int) -> tuple[list[RawDocument], list[Skipped]]:
+    documents: list[RawDocument] = []
+    skipped: list[Skipped] = []
+    for path in article_files(folder):
+        result = read_file(path, max_bytes)
+        if isinstance(result, Skipped):
+            log.warning("skipped %s: %s", result.file, result.reason)
+            skipped.append(result)
+        else:
+            documents.append(result)
+    return documents, skipped

@@ -1,0 +1,156 @@
+"""Frozen records passed from one stage to the next.
+
+Data flows one way: ingest → clean → text → themes → summarize → render. Each
+stage takes the previous stage's records and returns new ones; nothing is
+mutated after construction, so any stage can be tested on hand-made input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input file that could not be used, and why (shown in the brief)."""
+
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """What a reader found in one file, before any cleaning.
+
+    `meta_*` fields come from structured metadata (HTML `<meta>` tags) and are
+    only hints: cleaning weighs them against what the text itself says.
+    """
+
+    id: str
+    path: str
+    text: str
+    encoding: str
+    modified: datetime | None = None
+    meta_title: str | None = None
+    meta_date: str | None = None
+    meta_source: str | None = None
+    meta_author: str | None = None
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One stretch of text that cleaning dropped, kept for inspection."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article: the body holds only the article's own prose."""
+
+    id: str
+    path: str
+    title: str | None
+    source: str | None
+    author: str | None
+    published: date | None
+    date_note: str
+    body: str
+    removed: tuple[Removal, ...] = ()
+    modified: datetime | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.body.split("\n\n") if p]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence, addressed by its article and its position in it.
+
+    `text == article.body[start:end]` always holds: a sentence is a verbatim
+    slice of its cleaned article, never a rewrite.
+    """
+
+    article: str
+    index: int
+    text: str
+    start: int
+    end: int
+    paragraph: int
+    stems: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class ThemedSentence:
+    """A sentence with its score for every theme and the theme it belongs to."""
+
+    sentence: Sentence
+    scores: dict[str, float]
+    theme: str  # a theme key, or OTHER
+
+
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where an item's text comes from: article id and sentence index."""
+
+    article: str
+    sentence: int
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the brief: a verbatim sentence and every article that says it."""
+
+    text: str
+    score: float
+    sources: tuple[Citation, ...]
+    theme: str
+
+
+@dataclass(frozen=True)
+class Section:
+    theme: str
+    label: str
+    description: str
+    items: tuple[Item, ...]
+    salience: float
+    sentences: int  # sentences of the day that belong to this theme
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the brief says about each article it read."""
+
+    id: str
+    title: str | None
+    source: str | None
+    published: date | None
+    date_note: str
+    relevant: bool
+    sentences: int
+
+
+@dataclass(frozen=True)
+class Brief:
+    title: str
+    date: date
+    generated_at: datetime
+    key_points: tuple[Item, ...]
+    sections: tuple[Section, ...]
+    articles: tuple[ArticleInfo, ...]
+    skipped: tuple[Skipped, ...]
+    sentences_considered: int
+
+    @property
+    def relevant_articles(self) -> tuple[ArticleInfo, ...]:
+        return tuple(a for a in self.articles if a.relevant)

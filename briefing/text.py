@@ -1,0 +1,161 @@
+"""Sentences, word tokens and stems, with NLTK and no downloaded data.
+
+NLTK's pretrained Punkt model (`punkt_tab`) is used when it happens to be
+installed; otherwise Punkt is trained on the day's own text, which learns the
+abbreviations and collocations that text uses, and a built-in list of common
+abbreviations (titles, ranks, months, "U.S.", "p.m.") covers what one day of
+news is too small to learn. Nothing here calls `nltk.download()`.
+
+Sentences are produced as spans of the cleaned body, so every sentence is a
+verbatim slice of its article.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from nltk.stem.snowball import SnowballStemmer
+from nltk.tokenize.punkt import (
+    PunktLanguageVars,
+    PunktParameters,
+    PunktSentenceTokenizer,
+    PunktTrainer,
+)
+
+from briefing.models import Article, Sentence
+
+log = logging.getLogger(__name__)
+
+# Lower-case, without the final period, as Punkt stores them.
+ABBREVIATIONS = frozenset("""
+mr mrs ms dr prof sr jr st mt rev fr hon sen rep gov pres supt insp sgt cpl pvt lt col gen maj
+capt cmdr adm brig ret jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu
+thur thurs fri sat sun u.s u.k u.n u.a.e e.u u.s.a u.s.s.r d.c n.y a.m p.m i.e e.g etc vs
+approx est inc ltd co corp dept univ assn bros no nos vol fig km kg mln bn rs
+""".split())
+
+# Punkt stops training improving after a few hundred thousand characters; a day
+# of 10,000 articles must not pay for training on all of them.
+TRAINING_CHARS = 400_000
+
+
+class NewsLanguageVars(PunktLanguageVars):  # type: ignore[misc]
+    """Punkt's English rules, with curly quotes and guillemets treated like ASCII quotes.
+
+    Without this, `…the matter “speculation.”` followed by a new sentence is
+    not split, and a closing quote would start the next sentence.
+    """
+
+    _quotes = "\u2018\u2019\u201c\u201d\xab\xbb"
+    re_boundary_realignment = re.compile(
+        r'["\')\]}' + _quotes + r"]+?(?:\s+|(?=--)|$)", re.MULTILINE
+    )
+
+    @property
+    def _re_non_word_chars(self) -> str:
+        return r"(?:[)\";}\]\*:@\'\({\[" + self._quotes + r"!?])"
+
+
+def _with_abbreviations(params: PunktParameters, extra: Iterable[str]) -> PunktParameters:
+    params.abbrev_types.update(ABBREVIATIONS)
+    params.abbrev_types.update(a.lower().rstrip(".") for a in extra)
+    return params
+
+
+def pretrained_parameters() -> PunktParameters | None:
+    """NLTK's English punkt_tab parameters when installed, else None (never downloads)."""
+    try:
+        from nltk.data import find
+        from nltk.tokenize.punkt import load_punkt_params
+
+        return load_punkt_params(find("tokenizers/punkt_tab/english/"))
+    except (LookupError, ImportError, OSError, ValueError):
+        return None
+
+
+def trained_parameters(texts: Sequence[str]) -> PunktParameters:
+    """Punkt parameters learnt from the given texts (bounded in size)."""
+    trainer = PunktTrainer(lang_vars=NewsLanguageVars())
+    trainer.INCLUDE_ALL_COLLOCS = True
+    budget = TRAINING_CHARS
+    for text in texts:
+        if budget <= 0:
+            break
+        trainer.train(text[:budget], finalize=False)
+        budget -= len(text)
+    trainer.finalize_training()
+    return trainer.get_params()
+
+
+def sentence_tokenizer(texts: Sequence[str], mode: str = "auto",
+                       extra_abbreviations: Iterable[str] = ()) -> PunktSentenceTokenizer:
+    """A Punkt tokenizer: pretrained when `mode` allows and the data exists, else trained."""
+    params = pretrained_parameters() if mode in ("auto", "pretrained") else None
+    if params is None:
+        if mode == "pretrained":
+            log.warning("NLTK punkt_tab data not installed; training Punkt on the input instead")
+        params = trained_parameters(texts)
+    return PunktSentenceTokenizer(_with_abbreviations(params, extra_abbreviations),
+                                  lang_vars=NewsLanguageVars())
+
+
+def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[Sentence]:
+    """The article's sentences, paragraph by paragraph, as spans of its body."""
+    sentences: list[Sentence] = []
+    offset = 0
+    for number, paragraph in enumerate(article.body.split("\n\n")):
+        for start, end in tokenizer.span_tokenize(paragraph):
+            text = paragraph[start:end].strip()
+            if not text:
+                continue
+            lead = paragraph[start:end].index(text)
+            begin = offset + start + lead
+            sentences.append(Sentence(
+                article=article.id, index=len(sentences), text=text, start=begin,
+                end=begin + len(text), paragraph=number, stems=stems(text),
+            ))
+        offset += len(paragraph) + 2
+    return sentences
+
+
+# --- words -------------------------------------------------------------------
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been
+before being below between both but by can could did didn't do does doesn't doing don't down
+during each few for from further had has have having he her here hers herself him himself his
+how i if in into is isn't it it's its itself just me more most my myself no nor not now of off
+on once only or other our ours ourselves out over own said same says she should so some such
+than that the their theirs them themselves then there these they this those through to too
+under until up very was we were what when where which while who whom why will with would you
+your yours yourself yourselves s t can't won't also would've could've might must shall may upon
+via per amid among within without whether yet however although though
+""".split())
+
+TOKEN = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*", re.UNICODE)
+_stemmer = SnowballStemmer("english")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens; hyphenated and apostrophe words stay whole."""
+    return [t.lower().replace("’", "'") for t in TOKEN.findall(text)]
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return str(_stemmer.stem(word))
+
+
+def stems(text: str) -> tuple[str, ...]:
+    """Stems of the content words, in order: what similarity and themes compare."""
+    out: list[str] = []
+    for token in tokens(text):
+        if token in STOPWORDS or token.isdigit():
+            continue
+        if token.endswith("'s"):
+            token = token[:-2]
+        out.append(stem(token))
+    return tuple(out)
