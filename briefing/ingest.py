@@ -123,8 +123,10 @@ def read_html(name: str, path: Path, decoded: Decoded) -> RawDocument | str:
     try:
         result: Any = trafilatura.bare_extraction(
             decoded.text, with_metadata=True, include_comments=False, include_tables=False,
-            include_images=False, include_links=False, as_dict=True, config=config,
+            include_images=False, include_links=False, config=config,
         )
+        if result is not None and hasattr(result, "as_dict"):
+            result = result.as_dict()
     except Exception as exc:  # a broken page must not stop the day's brief
         log.debug("trafilatura failed on %s", path, exc_info=True)
         return f"HTML could not be parsed ({type(exc).__name__})"

@@ -217,7 +217,8 @@ class DuplicateFinder:
 
 
 def citations(pool: Pool, i: int, duplicates: Sequence[int]) -> tuple[Citation, ...]:
-    members = sorted({i, *duplicates}, key=pool.order_key)
+    """The quoted sentence first, then the near-identical ones in article order."""
+    members = [i, *sorted(set(duplicates) - {i}, key=pool.order_key)]
     return tuple(Citation(pool.sentences[j].article, pool.sentences[j].index) for j in members)
 
 

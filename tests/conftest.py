@@ -1,0 +1,71 @@
+"""Shared fixtures: the repository's settings, tiny documents, no pretrained Punkt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from briefing import text
+from briefing.clean import clean
+from briefing.config import Settings, load_settings
+from briefing.models import Article, RawDocument, Sentence
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DAY = date(2025, 10, 28)
+NOW = datetime(2025, 10, 28, 7, 0, tzinfo=timezone(timedelta(hours=5)))
+
+
+@pytest.fixture(autouse=True)
+def no_pretrained_punkt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests see what a fresh machine sees: no NLTK data, Punkt trained on the input."""
+    monkeypatch.setattr(text, "pretrained_parameters", lambda: None)
+    yield
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings(ROOT / "briefing.toml")
+
+
+def article(id: str, body: str, title: str | None = None) -> Article:
+    """An already clean article (paragraphs separated by blank lines)."""
+    return Article(id=id, path=id, title=title, source=None, author=None, published=None,
+                   date_note="no publication date stated", body=body)
+
+
+def build_sentences(*bodies: str) -> list[Sentence]:
+    """Sentences of tiny articles a.txt, b.txt, … (sumy's build_document, for briefs)."""
+    articles = [article(f"{chr(97 + n)}.txt", body) for n, body in enumerate(bodies)]
+    tokenizer = text.sentence_tokenizer([a.body for a in articles], "trained")
+    return [s for a in articles for s in text.split_article(a, tokenizer)]
+
+
+def cleaned(name: str, raw: str) -> Article:
+    return clean(RawDocument(id=name, path=name, text=raw, encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def seeds_brief() -> tuple[Settings, object]:
+    """The seeds' brief, composed once for the tests that only read it."""
+    from briefing.pipeline import make_brief
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text, "pretrained_parameters", lambda: None)
+        settings = load_settings(ROOT / "briefing.toml")
+        return settings, make_brief(SEEDS, settings, DAY, NOW)
+
+
+@pytest.fixture(scope="session")
+def seeds_pdf(seeds_brief: tuple[Settings, object], tmp_path_factory: pytest.TempPathFactory
+              ) -> Path:
+    """The seeds' brief rendered to PDF once (WeasyPrint takes about a second)."""
+    from briefing.render import write_brief
+
+    settings, brief = seeds_brief
+    out = tmp_path_factory.mktemp("pdf")
+    [path] = write_brief(brief, settings, ["pdf"], out)  # type: ignore[arg-type]
+    return path

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from briefing.cli import cli
+from tests.conftest import ROOT, SEEDS
+
+RUN = ["--now", "2025-10-28T07:00:00+05:00", "--date", "2025-10-28"]
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_run_writes_the_three_files(tmp_path: Path) -> None:
+    code, out, err = invoke("run", "--input", str(SEEDS), "--output", str(tmp_path), *RUN)
+    assert code == 0, err
+    day = tmp_path / "2025-10-28"
+    assert out.split() == [str(day / n) for n in ("brief.html", "brief.pdf", "brief.json")]
+
+
+def test_run_twice_gives_identical_html_and_json(tmp_path: Path) -> None:
+    first, second = tmp_path / "1", tmp_path / "2"
+    for out in (first, second):
+        code, _, err = invoke("run", "--input", str(SEEDS), "--output", str(out),
+                              "--format", "html,json", *RUN)
+        assert code == 0, err
+    for name in ("brief.html", "brief.json"):
+        assert (first / "2025-10-28" / name).read_bytes() == \
+            (second / "2025-10-28" / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--input", "/no/such/folder"], "input folder not found: /no/such/folder"),
+        (["run", "--date", "2025-13-45"], "bad date '2025-13-45'"),
+        (["run", "--now", "yesterday"], "bad --now 'yesterday'"),
+        (["run", "--format", "html,docx"], "unknown format 'docx'"),
+        (["run", "--config", "/no/such.toml"], "configuration file not found"),
+        (["summarize", str(SEEDS), str(SEEDS), "--words", "10"], "need --out"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(args: list[str], message: str) -> None:
+    code, _, err = invoke(*args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_unknown_config_key_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "briefing.toml"
+    config.write_text((ROOT / "briefing.toml").read_text(encoding="utf-8")
+                      .replace("[summary]", "[summary]\nwords_total = 3"), encoding="utf-8")
+    code, _, err = invoke("run", "--config", str(config), "--input", str(SEEDS),
+                          "--output", str(tmp_path), *RUN)
+    assert code == 2
+    assert "'summary.words_total' is not a known setting" in err
+
+
+def test_no_usable_article_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    code, _, err = invoke("run", "--input", str(tmp_path), "--output", str(tmp_path / "o"), *RUN)
+    assert code == 1
+    assert "no usable article" in err and "empty.txt: empty file" in err
+    assert "image.txt: binary file" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_empty_folder_exits_1(tmp_path: Path) -> None:
+    code, _, err = invoke("run", "--input", str(tmp_path), "--output", str(tmp_path / "o"), *RUN)
+    assert code == 1 and "no article files" in err
+
+
+def test_unwritable_output_exits_1(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = invoke("run", "--input", str(SEEDS), "--output", str(blocker), *RUN)
+    assert code == 1 and "Traceback" not in err and "file" in err
+
+
+def test_sentences_prints_json_lines_in_article_order() -> None:
+    code, out, _ = invoke("sentences", str(SEEDS))
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert set(rows[0]) == {"article", "index", "text", "theme", "scores"}
+    assert set(rows[0]["scores"]) == {"recognition", "clashes", "talks", "trade"}
+    order = [(r["article"], r["index"]) for r in rows]
+    assert order == sorted(order)
+    assert not any("Facebook" in r["text"] or "Disclaimer" in r["text"] for r in rows)
+
+
+def test_summarize_prints_at_most_n_words_best_first() -> None:
+    code, out, _ = invoke("summarize", str(SEEDS), "--words", "100")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(out.split()) <= 100 and len(lines) >= 2
+    sentences = {json.loads(r)["text"] for r in invoke("sentences", str(SEEDS))[1].splitlines()}
+    assert all(line in sentences for line in lines[:-1])  # only the last may be cut
+
+
+def test_summarize_writes_one_file_per_folder_named_after_it(tmp_path: Path) -> None:
+    docs = tmp_path / "d30001t" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "a.txt").write_text((SEEDS / "001_d6679de3fa4b726c.txt").read_text())
+    other = tmp_path / "set2"
+    other.mkdir()
+    (other / "b.txt").write_text((SEEDS / "003_15483e7a24de36bb.txt").read_text())
+    out = tmp_path / "out"
+    code, _, err = invoke("summarize", str(docs), str(other), "--words", "50",
+                               "--out", str(out))
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["d30001t.txt", "set2.txt"]
+    assert len((out / "set2.txt").read_text().split()) <= 50
+
+
+def test_every_command_has_help() -> None:
+    group = cli
+    assert group.help
+    assert isinstance(group, click.Group)
+    for name, command in group.commands.items():
+        assert command.help, f"command {name} has no help"
+        code, out, _ = invoke(name, "--help")
+        assert code == 0 and "Usage:" in out
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts} has no help"
+
+
+def test_python_dash_m_works() -> None:
+    result = subprocess.run([sys.executable, "-m", "briefing", "--version"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "briefing" in result.stdout

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import itertools
+
+from briefing.compose import compose
+from briefing.config import Settings
+from briefing.models import Brief
+from briefing.pipeline import theme
+from tests.conftest import DAY, NOW, article, build_sentences
+
+CLASH = ("Pakistani and Afghan forces exchanged heavy fire at the border on Saturday, and "
+         "officials said several soldiers were killed in the clashes.")
+CLASH_EDITED = ("Pakistani and Afghan forces exchanged heavy fire at the border on Saturday, "
+                "and officials said several soldiers were killed in clashes.")
+BODIES = [
+    CLASH + " Trucks carrying fruit waited at the Torkham crossing as trade stopped. "
+    "Negotiators met in Doha for talks on a ceasefire.",
+    CLASH_EDITED + " The Torkham crossing stayed closed to trucks and trade for a third day. "
+    "Mediators from Qatar said the ceasefire talks would continue.",
+    "The city marathon drew thousands of runners. Organisers praised the weather.",
+]
+
+
+def brief_of(settings: Settings, *bodies: str) -> Brief:
+    sentences = build_sentences(*bodies)
+    articles = [article(f"{chr(97 + n)}.txt", b) for n, b in enumerate(bodies)]
+    return compose(theme(sentences, settings), articles, [], settings, DAY, NOW)
+
+
+def all_items(brief: Brief) -> list:
+    return [*brief.key_points, *itertools.chain.from_iterable(s.items for s in brief.sections)]
+
+
+def test_key_points_head_the_brief_and_no_sentence_appears_twice(settings: Settings) -> None:
+    brief = brief_of(settings, *BODIES)
+    assert 3 <= len(brief.key_points) <= 5
+    texts = [i.text for i in all_items(brief)]
+    assert len(texts) == len(set(texts))
+
+
+def test_near_duplicates_from_two_articles_are_one_item_citing_both(settings: Settings) -> None:
+    brief = brief_of(settings, *BODIES)
+    clash_items = [i for i in all_items(brief) if "exchanged heavy fire" in i.text]
+    assert len(clash_items) == 1
+    assert sorted(c.article for c in clash_items[0].sources) == ["a.txt", "b.txt"]
+
+
+def test_every_theme_has_a_section_even_when_empty(settings: Settings) -> None:
+    brief = brief_of(settings, BODIES[2], BODIES[0])
+    assert [s.theme for s in brief.sections] != []
+    assert {s.theme for s in brief.sections} == {"recognition", "clashes", "talks", "trade"}
+    recognition = next(s for s in brief.sections if s.theme == "recognition")
+    assert recognition.items == () and recognition.sentences == 0
+
+
+def test_sections_are_ordered_by_salience(settings: Settings) -> None:
+    brief = brief_of(settings, *BODIES)
+    saliences = [s.salience for s in brief.sections]
+    assert saliences == sorted(saliences, reverse=True)
+
+
+def test_irrelevant_articles_are_marked_and_never_cited(settings: Settings) -> None:
+    brief = brief_of(settings, *BODIES)
+    info = {a.id: a for a in brief.articles}
+    assert info["c.txt"].relevant is False
+    assert info["a.txt"].relevant and info["b.txt"].relevant
+    cited = {c.article for i in all_items(brief) for c in i.sources}
+    assert "c.txt" not in cited
+
+
+def test_every_item_quotes_its_first_source_verbatim(settings: Settings) -> None:
+    sentences = {(s.article, s.index): s.text for s in build_sentences(*BODIES)}
+    for item in all_items(brief_of(settings, *BODIES)):
+        assert item.sources
+        first = item.sources[0]
+        assert sentences[(first.article, first.sentence)] == item.text
+
+
+def test_total_word_budget_holds(settings: Settings) -> None:
+    from dataclasses import replace
+
+    tight = replace(settings, summary=replace(settings.summary, total_words=60))
+    brief = brief_of(tight, *BODIES)
+    words = sum(len(i.text.split()) for i in all_items(brief))
+    # each theme with news keeps at least its best sentence, so the cap is soft by design
+    longest = max(len(i.text.split()) for i in all_items(brief))
+    assert words <= 60 + longest * len(brief.sections)
+    assert sum(len(s.items) for s in brief.sections) <= len(brief.sections) + 1

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from briefing.summarize import (
+    DuplicateFinder,
+    build_pool,
+    concepts,
+    cut_to_words,
+    opening_weight,
+    select,
+    summarize,
+)
+from tests.conftest import build_sentences
+
+A = ("Pakistan closed the Torkham border crossing on Monday after heavy clashes. "
+     "The local football team won its match in the afternoon sunshine.")
+B = ("Traders said the Torkham border crossing closure stranded hundreds of trucks. "
+     "A new bakery opened in the old city to long queues of customers.")
+C = ("Officials confirmed the Torkham border crossing would stay closed for a week. "
+     "Rain is expected across the northern valleys by the weekend.")
+
+
+def test_concepts_are_stems_and_adjacent_pairs() -> None:
+    assert concepts(("torkham", "border", "cross")) == frozenset(
+        {"torkham", "border", "cross", "torkham border", "border cross"})
+
+
+def test_shared_content_beats_what_one_article_says() -> None:
+    chosen = summarize(build_sentences(A, B, C), words=40)
+    assert all("Torkham" in s.text for s in chosen[:2])
+    assert not any("bakery" in s.text or "football" in s.text for s in chosen[:2])
+
+
+def test_picks_are_best_first_and_the_last_may_overflow() -> None:
+    sentences = build_sentences(A, B, C)
+    chosen = summarize(sentences, words=15)
+    assert len(chosen) == 2  # first pick (12 words) leaves 3 words; the second overflows
+    assert summarize(sentences, words=15) == chosen  # deterministic
+
+
+def test_budget_is_respected_without_overflow() -> None:
+    pool = build_pool(build_sentences(A, B, C))
+    picks = select(pool, range(len(pool.sentences)), budget=25)
+    assert sum(pool.sentences[p.index].words for p in picks) <= 25
+    assert picks
+
+
+def test_two_sentences_saying_the_same_thing_are_not_both_chosen() -> None:
+    same = "Pakistan closed the Torkham border crossing on Monday after heavy clashes."
+    sentences = build_sentences(A, same + " Markets were quiet.", B)
+    pool = build_pool(sentences)
+    picks = select(pool, range(len(pool.sentences)), budget=200)
+    texts = [pool.sentences[p.index].text for p in picks]
+    assert texts.count(same) == 1
+
+
+def test_near_duplicates_of_other_articles_are_found_not_own() -> None:
+    lead = "Pakistan closed the Torkham border crossing on Monday after heavy clashes."
+    edited = "Pakistan closed the Torkham border crossing on Monday after clashes."
+    sentences = build_sentences(lead + " " + lead.replace("Monday", "Sunday"), edited, C)
+    pool = build_pool(sentences)
+    finder = DuplicateFinder(pool, range(len(pool.sentences)), threshold=0.6)
+    found = [pool.sentences[j] for j in finder.duplicates(0)]
+    assert [(s.article, s.text) for s in found] == [("b.txt", edited)]
+
+
+def test_openings_that_lean_on_unseen_context_weigh_less() -> None:
+    assert opening_weight("He also said the talks would resume.") < 1.0
+    assert opening_weight("Despite these efforts, tension remains.") < 1.0
+    assert opening_weight("However, Kabul denied it.") < 1.0
+    assert opening_weight("Pakistan closed the crossing.") == 1.0
+    assert opening_weight("However, Kabul denied it.") > opening_weight("They denied it.")
+
+
+def test_cut_to_words() -> None:
+    assert cut_to_words(["one two three", "four five six"], 4) == ["one two three", "four"]
+    assert cut_to_words(["one two"], 10) == ["one two"]
+    assert cut_to_words(["one two"], 0) == []
+
+
+def test_a_day_of_unrelated_articles_still_gets_a_summary() -> None:
+    chosen = summarize(build_sentences(
+        "The football team won its match in the afternoon sunshine.",
+        "A new bakery opened in the old city to long queues."), words=50)
+    assert len(chosen) == 2
