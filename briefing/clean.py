@@ -30,20 +30,32 @@ tags tag categories category skip content main navigation toggle close open foll
 trending popular video videos photo photos gallery listen audio min mins minute minutes loading
 the and of for you may also like recommended page view all see click here show hide continue
 reading back-to-top author-image newsletter rss feed feeds cookie cookies accept on by at
+tweet tweets pin messenger viber flipboard sms youtube instagram tiktok whatsapp linkedin
 """.split())
 
-# Phrases that mark prompts, promotion and legal text wherever they stand.
-PROMO_PHRASES = re.compile(
+# Prompts and promotion. These phrases mean it wherever they stand…
+PROMO_ANYWHERE = re.compile(
     r"\b(?:leave|post|add|write|view|show|load)\s+(?:a\s+|your\s+|all\s+)?(?:comments?|reply)\b"
-    r"|\bin the comments\b|\bfacebook comments\b|\bsubscribe to\b|\bsign up for\b"
-    r"|\bfollow us\b|\bclick here\b|\bshare this\b|\bdownload (?:the|our) app\b"
-    r"|\b(?:read|see) also\b|\balso read\b|\bread more\b|\bjoin our\b",
+    r"|\bin the comments\b|\bfacebook comments\b|\bsubscribe to (?:our|the)\b"
+    r"|\bsign up (?:for|to) (?:our|the)\b|\bfollow us\b|\bclick here\b"
+    r"|\bdownload (?:the|our) app\b|\bjoin our\b",
     re.I,
 )
-LEGAL_PHRASES = re.compile(
-    r"\bdisclaimer\b|\bwithout warranty\b|\ball rights reserved\b|\bcopyright\b|©"
-    r"|\bliabilit(?:y|ies)\b|\bterms of (?:use|service)\b|\bprivacy policy\b"
-    r"|\bcookie policy\b|\breproduc(?:e|tion) (?:of|without)\b|\bno responsibility\b",
+# …these only as the opening words of a line ("Share this article", "Read more: …"),
+# since "farmers share this concern" is news.
+PROMO_START = re.compile(
+    r"^(?:share this|(?:read|see) also|also read|read more|(?:watch|listen)\s*:)", re.I)
+# Legal boilerplate: one unmistakable phrase, backed by a second legal word or in a
+# line too short to be news. A report on a copyright lawsuit has only the weak words.
+LEGAL_STRONG = re.compile(
+    r"\bdisclaimer\b|\bwithout warranty\b|\ball rights reserved\b|©"
+    r"|\bterms of (?:use|service)\b|\bprivacy policy\b|\bcookie policy\b"
+    r"|\bviews expressed\b|\bno responsibility\b",
+    re.I,
+)
+LEGAL_WEAK = re.compile(
+    r"\bcopyright\b|\bliabilit(?:y|ies)\b|\bresponsibility\b|\bwarrant(?:y|ies)\b"
+    r"|\breproduc(?:e|ed|tion)\b|\bpermission\b",
     re.I,
 )
 # A line after which the rest of the page is not the article.
@@ -65,7 +77,7 @@ IMAGE_PLACEHOLDER = re.compile(
     r"|\(?(?:photo|image|picture)(?: credit)?\s*[:/].{0,60}\)?)\W*$",
     re.I,
 )
-BYLINE = re.compile(r"^by\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$", re.I)
+BYLINE = re.compile(r"^(?:By|BY|by)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$")
 AUTHOR_CUE = re.compile(r"\b(?:author|writer|reporter|correspondent|byline|written)\b", re.I)
 # "(MENAFN- Khaama Press) Pakistan urged…", "(Reuters) -", "ISLAMABAD, Oct 27 (AP) —"
 CREDIT_PREFIX = re.compile(
@@ -140,13 +152,31 @@ def _continues(previous: str, line: str) -> bool:
     """Is `line` the wrapped continuation of `previous` rather than a new paragraph?"""
     if SENTENCE_END.search(previous) or BULLET.match(line):
         return False
-    return line[:1].islower() or (len(previous) >= 60 and len(previous.split()) >= PROSE_WORDS // 2
-                                  and not previous.endswith(":"))
+    if line[:1].islower():
+        return True
+    # A long line cut mid-sentence reads like prose; a headline is in title case.
+    words = previous.split()
+    return (len(previous) >= 60 and len(words) >= PROSE_WORDS // 2
+            and not previous.endswith(":") and not _title_case(words))
+
+
+def _title_case(words: list[str]) -> bool:
+    long_words = [w for w in words if len(w) > 3]
+    capitals = sum(1 for w in long_words if w[:1].isupper())
+    return bool(long_words) and capitals / len(long_words) >= 0.6
 
 
 def _page_words_only(text: str) -> bool:
-    words = [w.lower() for w in WORD.findall(CAMEL.sub(" ", text))]
-    return bool(words) and all(w in PAGE_WORDS for w in words)
+    """Is the line made only of page vocabulary ("ShareFacebook Twitter WhatsApp")?"""
+    words = WORD.findall(text)
+    return bool(words) and all(_page_word(w) for w in words)
+
+
+def _page_word(word: str) -> bool:
+    # Run-together buttons ("ShareFacebook") are split at case changes, but
+    # brand names ("WhatsApp", "LinkedIn") are words of their own.
+    return word.lower() in PAGE_WORDS or all(
+        part.lower() in PAGE_WORDS for part in CAMEL.split(word) if part)
 
 
 def _is_prose(unit: _Unit) -> bool:
@@ -225,11 +255,13 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
             in_tail = True
             drop(unit, "end-of-article marker")
             continue
-        legal = len(LEGAL_PHRASES.findall(text))
-        if legal >= 2 or (legal and unit.words <= 4):
+        strong = len(LEGAL_STRONG.findall(text))
+        if strong and (strong + len(LEGAL_WEAK.findall(text)) >= 2 or unit.words <= 6):
             drop(unit, "legal disclaimer")
             continue
-        if (PROMO_PHRASES.search(text) and unit.words <= 15) or _page_words_only(text):
+        if ((PROMO_ANYWHERE.search(text) and unit.words <= 15)
+                or (PROMO_START.match(text) and (unit.words <= 15 or not unit.ends_sentence))
+                or _page_words_only(text)):
             drop(unit, "share, navigation or comment prompt")
             continue
         if IMAGE_PLACEHOLDER.match(text):

@@ -34,7 +34,8 @@ _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _DATE_PATTERNS = [
-    re.compile(r"\b" + _YEAR + r"-(?P<mnum>\d{1,2})-" + r"(?P<day>\d{1,2})\b"),
+    re.compile(r"\b" + _YEAR + r"-(?P<mnum>\d{1,2})-(?P<day>\d{1,2})"
+               r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?!\d)"),
     re.compile(r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r",?\s+" + _YEAR + r"\b", re.I),
     re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"\b", re.I),
 ]
@@ -46,11 +47,18 @@ _STAMP_FILLER = re.compile(
     re.I,
 )
 _STAMP_CUE = re.compile(r"\b(?:updated|published|posted|modified)\b", re.I)
-_PAST_YEAR = re.compile(
-    r"\b(?:since|in|during|until|of)\s+(?:(?:early|late|mid)[- ])?"
+# A year the text speaks of as past: "since 2021" always; "in August 2021" only
+# in a sentence told in the past tense and with no word of the future in it.
+_SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:early|late|mid)[- ])?(?:[A-Z][a-z]+\s+)?"
+                         r"(?P<year>(?:19|20)\d{2})\b")
+_IN_YEAR = re.compile(
+    r"\b(?:in|during)\s+(?:(?:early|late|mid)[- ])?"
     r"(?:(?:" + "|".join(k for k in MONTHS if len(k) > 3) + r")\s+)?(?P<year>(?:19|20)\d{2})\b",
     re.I,
 )
+_PAST_TENSE = re.compile(r"\b(?:was|were|had|did|took|began|came|\w{3,}ed)\b", re.I)
+_FUTURE = re.compile(r"\b(?:will|would|shall|plans?|planned|expected|scheduled|due|until|by|"
+                     r"next|upcoming|aims?|target|goal|forecast|projected)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,13 @@ def identifier_date(token: str) -> DateCandidate | None:
 
 def latest_year_mentioned(body: str) -> int | None:
     """The latest year the body speaks of as past ('since August 2021', 'in 2024')."""
-    years = [int(m["year"]) for m in _PAST_YEAR.finditer(body)]
+    years: list[int] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", body):
+        if _FUTURE.search(sentence):
+            continue
+        years += [int(m["year"]) for m in _SINCE_YEAR.finditer(sentence)]
+        if _PAST_TENSE.search(sentence):
+            years += [int(m["year"]) for m in _IN_YEAR.finditer(sentence)]
     return max(years) if years else None
 
 

@@ -8,8 +8,9 @@ costs nothing but a stat.
 from __future__ import annotations
 
 import codecs
+import copy
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +40,11 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # UTF-16 text is half NUL bytes: judge its characters, not its bytes.
+        chars = [ord(c) for c in sample.decode("utf-16", errors="ignore")]
+        return not chars or sum(1 for c in chars if c in _CONTROL) / len(chars) > 0.02
+    if b"\x00" in sample:
         return True
     controls = sum(1 for byte in sample if byte in _CONTROL)
     return controls / len(sample) > 0.02
@@ -101,6 +106,10 @@ def _html_blocks(html: str) -> tuple[list[str], str | None]:
     for element in root.iter("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre"):
         if element.tag in ("li", "blockquote") and element.find(".//p") is not None:
             continue  # its paragraphs are visited on their own
+        if element.tag == "li" and element.find(".//li") is not None:
+            element = copy.deepcopy(element)  # nested items are visited on their own
+            for nested in element.xpath(".//ul|.//ol"):
+                nested.drop_tree()
         text = " ".join(element.text_content().split())
         if not text:
             continue
@@ -164,8 +173,8 @@ def read_file(path: Path, max_bytes: int) -> RawDocument | Skipped:
     try:
         stat = path.stat()
         if stat.st_size > max_bytes:
-            return Skipped(name, f"too large: {stat.st_size / 1e6:.1f} MB "
-                                 f"(limit {max_bytes / 1e6:g} MB, ingest.max_file_mb)")
+            return Skipped(name, f"too large: {_size(stat.st_size)} "
+                                 f"(limit {_size(max_bytes)}, ingest.max_file_mb)")
         data = path.read_bytes()
     except OSError as exc:
         return Skipped(name, f"cannot be read: {exc.strerror or exc}")
@@ -183,7 +192,11 @@ def read_file(path: Path, max_bytes: int) -> RawDocument | Skipped:
     return replace(result, modified=modified)
 
 
-def article_files(folder: Path) -> Iterator[Path]:
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
+
+
+def article_files(folder: Path) -> list[Path]:
     """Files in the folder, in name order; hidden files and subfolders are not articles."""
     if not folder.exists():
         raise IngestError(f"input folder not found: {folder}")
@@ -193,10 +206,7 @@ def article_files(folder: Path) -> Iterator[Path]:
         entries = sorted(folder.iterdir(), key=lambda p: p.name)
     except OSError as exc:
         raise IngestError(f"cannot list input folder {folder}: {exc.strerror or exc}") from None
-    for path in entries:
-        if path.name.startswith(".") or path.is_dir():
-            continue
-        yield path
+    return [p for p in entries if not p.name.startswith(".") and not p.is_dir()]
 
 
 def read_folder(folder: Path, max_bytes: int) -> tuple[list[RawDocument], list[Skipped]]:

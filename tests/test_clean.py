@@ -1,0 +1,435 @@
+"""Cleaning: page furniture out, prose kept, title/outlet/author/date found."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from briefing.clean import clean, line_key, normalize
+from briefing.ingest import read_file
+from briefing.models import Article, RawDocument
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+# Made-up article prose (each paragraph well over the body threshold).
+P1 = ("The water ministry said on Wednesday that a new reservoir near the northern valley "
+      "would be completed by the end of next year, easing shortages for farmers.")
+P2 = ("Engineers working on the project said heavy rains in the spring had delayed the "
+      "pouring of concrete, but that the schedule could still be met.")
+P3 = ("Local councils have asked the ministry to publish the full cost of the scheme, which "
+      "critics say has grown far beyond the original estimate.")
+
+
+def run(text: str, meta_title: str | None = None, meta_source: str | None = None,
+        meta_author: str | None = None) -> Article:
+    return clean(RawDocument(id="doc", path="doc.txt", text=text, encoding="utf-8",
+                             meta_title=meta_title, meta_source=meta_source,
+                             meta_author=meta_author))
+
+
+def paras(*parts: str) -> str:
+    return "\n\n".join(parts)
+
+
+def reasons(article: Article) -> dict[str, str]:
+    return {r.text: r.reason for r in article.removed}
+
+
+# --- normalize -----------------------------------------------------------------
+
+def test_normalize_newlines_invisibles_and_spaces() -> None:
+    text = "  Cafe\u0301\u200b  opens\r\n\tnow \u00ad\rend\ufeff "
+    assert normalize(text) == "Café opens\nnow\nend"
+
+
+def test_line_key_ignores_case_and_punctuation() -> None:
+    assert line_key("Water Reservoir: Delayed!") == line_key("water reservoir delayed")
+
+
+# --- the body keeps prose ----------------------------------------------------------
+
+def test_plain_article_is_kept_as_is() -> None:
+    article = run(paras(P1, P2, P3))
+    assert article.paragraphs == [P1, P2, P3]
+    assert article.removed == ()
+
+
+# --- share rows, navigation, prompts ---------------------------------------------------
+
+@pytest.mark.parametrize("row", [
+    "Share Facebook Twitter Email Print",
+    "ShareFacebook Twitter",
+    "Share on Facebook | Share on X | Copy link",
+    "Follow us on Telegram",
+    "Subscribe to our newsletter",
+])
+def test_share_and_navigation_rows_are_dropped(row: str) -> None:
+    article = run(paras("Reservoir Work Falls Behind Schedule", row, P1, row, P2))
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[row] == "share, navigation or comment prompt"
+
+
+@pytest.mark.parametrize("row", [
+    "Share Tweet WhatsApp Email",
+    "Share Facebook Twitter WhatsApp Email",
+    "Share on Facebook Twitter LinkedIn",
+])
+def test_share_row_before_the_body_is_not_taken_as_the_title(row: str) -> None:
+    article = run(paras(row, P1, P2))
+    assert article.paragraphs == [P1, P2]
+    assert article.title is None
+    assert reasons(article)[row] == "share, navigation or comment prompt"
+
+
+def test_share_row_with_tweet_after_a_headline_never_reaches_the_body() -> None:
+    article = run(paras("Reservoir Work Falls Behind Schedule", "Share Tweet WhatsApp Email",
+                        P1, "Share Tweet WhatsApp Email"))
+    assert article.title == "Reservoir Work Falls Behind Schedule"
+    assert article.paragraphs == [P1]
+
+
+def test_related_articles_and_everything_after_it_dropped() -> None:
+    tail = ["Related Articles", "Dam Inspectors Warn Of Cracks In Older Structures",
+            "A second story's opening sentence that is a full, long line of prose text here."]
+    article = run(paras(P1, P2, *tail))
+    assert article.paragraphs == [P1, P2]
+    found = reasons(article)
+    assert found["Related Articles"] == "end-of-article marker"
+    assert found[tail[1]] == "after an end-of-article marker"
+    assert found[tail[2]] == "after an end-of-article marker"
+
+
+def test_related_articles_before_the_body_does_not_cut_the_article() -> None:
+    article = run(paras("Related Articles", P1, P2))
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)["Related Articles"] == "share, navigation or comment prompt"
+
+
+def test_tail_still_dates_the_article() -> None:
+    article = run(paras(P1, "You may also like", "Published: 2025-10-27"))
+    assert article.paragraphs == [P1]
+    assert article.published == date(2025, 10, 27)
+
+
+@pytest.mark.parametrize("prompt", ["Leave a comment", "Post a Comment", "Comments",
+                                    "Add your comment", "View all comments"])
+def test_comment_prompts_dropped(prompt: str) -> None:
+    article = run(paras(P1, prompt, P2))
+    assert P1 in article.paragraphs
+    assert prompt not in article.body
+    assert prompt in reasons(article)
+
+
+def test_comment_prompt_before_the_body_is_dropped_without_cutting() -> None:
+    article = run(paras("Leave a comment", P1, P2))
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)["Leave a comment"] == "share, navigation or comment prompt"
+
+
+# --- real prose that merely uses page vocabulary is kept ----------------------------------
+
+@pytest.mark.parametrize("sentence", [
+    "The ministry declined to comment on the report.",
+    "Officials did not respond to a request for comment.",
+    "Pakistan's share of regional trade fell sharply last year.",
+    "Farmers will share the water under a rotation agreed last month.",
+    "The court heard a copyright case brought by a local publisher.",
+    "Related talks are due to open in Geneva next week, diplomats said.",
+    "Comments by the minister angered opposition lawmakers.",
+])
+def test_prose_using_page_vocabulary_survives(sentence: str) -> None:
+    article = run(paras(P1, sentence, P2))
+    assert article.paragraphs == [P1, sentence, P2]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Farmers in the valley share this concern, the council said.",
+    "Investors may read more into the decision than officials intended.",
+])
+def test_prose_containing_promo_phrases_survives(sentence: str) -> None:
+    article = run(paras(P1, sentence, P2))
+    assert article.paragraphs == [P1, sentence, P2]
+
+
+def test_news_about_a_copyright_lawsuit_survives() -> None:
+    sentence = ("The publisher denied any liability in the copyright case, its lawyers told "
+                "the court on Monday after a long hearing.")
+    article = run(paras(P1, sentence, P2))
+    assert sentence in article.paragraphs
+
+
+# --- legal disclaimers -------------------------------------------------------------------
+
+def test_legal_disclaimer_dropped() -> None:
+    disclaimer = ("This material is provided without warranty of any kind and the publisher "
+                  "accepts no responsibility for its accuracy.")
+    article = run(paras(P1, P2, "Disclaimer:", disclaimer, "© 2025 Valley Times"))
+    assert article.paragraphs == [P1, P2]
+    found = reasons(article)
+    assert found["Disclaimer:"] == "legal disclaimer"
+    assert found[disclaimer] == "legal disclaimer"
+    assert found["© 2025 Valley Times"] == "legal disclaimer"
+
+
+# --- bylines, stamps, images ----------------------------------------------------------
+
+def test_by_byline_sets_the_author() -> None:
+    article = run(paras("Reservoir Work Falls Behind Schedule", "By Jane Doe", P1, P2))
+    assert article.author == "Jane Doe"
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)["By Jane Doe"] == "byline"
+
+
+def test_name_next_to_an_author_cue_is_the_author() -> None:
+    article = run(paras("Reservoir Work Falls Behind Schedule", "Staff Reporter",
+                        "Maria Okafor", P1))
+    assert article.author == "Maria Okafor"
+    assert article.paragraphs == [P1]
+
+
+def test_metadata_author_is_kept_over_a_byline() -> None:
+    article = run(paras("By Jane Doe", P1), meta_author="J. Doe")
+    assert article.author == "J. Doe"
+    assert article.paragraphs == [P1]
+
+
+def test_by_the_numbers_label_is_not_an_author() -> None:
+    article = run(paras(P1, "By the numbers", P2))
+    assert article.author is None
+
+
+def test_updated_on_stamp_is_dropped_and_dates_the_article() -> None:
+    article = run(paras("Reservoir Work Falls Behind Schedule", "Updated On",
+                        "Updated On 14 Mar 2025 08:30 PKT", P1, P2))
+    assert article.paragraphs == [P1, P2]
+    assert article.published == date(2025, 3, 14)
+    assert "Updated On 14 Mar 2025 08:30 PKT" in article.date_note
+    found = reasons(article)
+    assert found["Updated On 14 Mar 2025 08:30 PKT"] == "date stamp"
+    assert "Updated On" in found
+
+
+@pytest.mark.parametrize("placeholder", ["Image", "[Photo]", "Photo: AFP",
+                                         "(Photo credit: Reuters)", "File photo",
+                                         "author-image"])
+def test_image_placeholders_dropped(placeholder: str) -> None:
+    article = run(paras(P1, placeholder, P2))
+    assert article.paragraphs == [P1, P2]
+    assert placeholder in reasons(article)
+
+
+# --- repetition --------------------------------------------------------------------
+
+def test_headline_becomes_title_and_its_repeats_are_dropped() -> None:
+    headline = "Reservoir Work Falls Behind Schedule"
+    article = run(paras(headline, "Share Facebook Twitter", headline, P1, headline.upper(), P2))
+    assert article.title == headline
+    assert article.paragraphs == [P1, P2]
+    assert headline not in article.body
+    dropped = [r.reason for r in article.removed]
+    assert dropped.count("repeated headline") == 2
+    assert "headline (kept as the title)" in dropped
+
+
+def test_metadata_title_repeated_in_the_text_is_dropped() -> None:
+    article = run(paras("Reservoir work falls behind schedule", P1),
+                  meta_title="Reservoir Work Falls Behind Schedule")
+    assert article.title == "Reservoir Work Falls Behind Schedule"
+    assert article.paragraphs == [P1]
+    assert reasons(article)["Reservoir work falls behind schedule"] == "repeated headline"
+
+
+def test_repeated_lead_paragraph_kept_once() -> None:
+    article = run(f"{P1}\n{P1}\n\n{P2}\n\n{P3}")
+    assert article.paragraphs == [P1, P2, P3]
+    assert article.body.count(P1) == 1
+    assert reasons(article)[P1] == "repeated paragraph"
+
+
+def test_near_identical_repeat_dropped() -> None:
+    variant = P1.replace("on Wednesday", "Wednesday")
+    article = run(paras(P1, variant, P2))
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[variant] == "repeated paragraph (near-identical)"
+
+
+# --- recap ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("heading", ["Key Takeaways", "Highlights", "At a glance:"])
+def test_recap_heading_and_its_bullets_dropped(heading: str) -> None:
+    bullets = ["• Reservoir to be finished by the end of next year.",
+               "• Spring rains delayed the concrete work.",
+               "- Councils want the full cost published"]
+    closing = ("The ministry is expected to present a revised budget for the scheme to "
+               "parliament before the summer recess.")
+    article = run(paras(P1, P2, heading, "\n".join(bullets), closing))
+    assert article.paragraphs == [P1, P2, closing]
+    found = reasons(article)
+    assert found[heading] == "recap heading"
+    for bullet in bullets:
+        assert found[bullet] == "recap list (repeats the article)"
+
+
+def test_bullets_without_a_recap_heading_are_kept_without_markers() -> None:
+    article = run(paras(P1, "• The reservoir will hold enough water for two dry seasons."))
+    assert article.paragraphs == [P1, "The reservoir will hold enough water for two dry seasons."]
+
+
+# --- wire credits and datelines ------------------------------------------------------------
+
+def test_wire_credit_sets_source_and_is_removed() -> None:
+    article = run(paras("(Reuters) - " + P1, P2))
+    assert article.source == "Reuters"
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)["(Reuters) -"] == "wire credit"
+
+
+def test_dateline_with_wire_credit() -> None:
+    article = run("LAHORE, Mar 14 (AP) — " + P1)
+    assert article.source == "AP"
+    assert article.paragraphs == [P1]
+
+
+def test_dateline_alone_is_removed() -> None:
+    article = run("KARACHI: " + P1)
+    assert article.source is None
+    assert article.paragraphs == [P1]
+    assert reasons(article)["KARACHI:"] == "dateline"
+
+
+def test_metadata_source_is_kept_over_a_wire_credit() -> None:
+    article = run("(Reuters) - " + P1, meta_source="Valley Times")
+    assert article.source == "Valley Times"
+    assert article.paragraphs == [P1]
+
+
+def test_parenthesis_inside_a_sentence_is_not_a_credit() -> None:
+    sentence = "Officials from the ministry (including two engineers) visited the site on Monday."
+    article = run(paras(P1, sentence))
+    assert article.paragraphs == [P1, sentence]
+    assert article.source is None
+
+
+# --- hard-wrapped text ------------------------------------------------------------------
+
+def test_hard_wrapped_lines_are_rejoined_into_paragraphs() -> None:
+    wrapped = (
+        "The water ministry said on Wednesday that a new reservoir near the\n"
+        "northern valley would be completed by the end of next year, easing\n"
+        "shortages for farmers.\n"
+        "\n"
+        "Engineers working on the project said heavy rains in the spring had\n"
+        "delayed the pouring of concrete, but that the schedule could still be\n"
+        "met.\n"
+    )
+    article = run(wrapped)
+    assert article.paragraphs == [P1, P2]
+
+
+def test_single_newline_paragraphs_ending_in_sentences_stay_apart() -> None:
+    article = run(f"{P1}\n{P2}\n{P3}")
+    assert article.paragraphs == [P1, P2, P3]
+
+
+def test_long_headline_on_its_own_line_is_not_glued_to_the_body() -> None:
+    headline = "Government Confirms New Northern Valley Reservoir Will Open By End Of Next Year"
+    article = run(f"{headline}\n{P1}\n{P2}")
+    assert article.paragraphs == [P1, P2]
+    assert article.title == headline
+
+
+# --- body shape ------------------------------------------------------------------------
+
+def test_body_has_no_empty_paragraphs_or_stray_whitespace() -> None:
+    article = run("\n\n\n  " + P1 + "   \n\n\n\n\t" + P2 + "\n\n   \n")
+    assert article.body == f"{P1}\n\n{P2}"
+
+
+def test_document_of_only_furniture_gives_an_empty_body() -> None:
+    article = run(paras("Share Facebook Twitter", "Image", "Leave a comment", "---"))
+    assert article.body == ""
+    assert article.paragraphs == []
+    assert len(article.removed) == 4
+
+
+# --- the seed articles ------------------------------------------------------------------
+
+def _seed(name_prefix: str) -> Article:
+    (path,) = SEEDS.glob(f"{name_prefix}_*.txt")
+    document = read_file(path, 10_000_000)
+    assert isinstance(document, RawDocument)
+    return clean(document)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Article]:
+    return {p.name[:3]: _seed(p.name[:3]) for p in sorted(SEEDS.glob("*.txt"))}
+
+
+def test_all_seeds_are_read(seeds: dict[str, Article]) -> None:
+    assert sorted(seeds) == ["000", "001", "002", "003", "004"]
+    for article in seeds.values():
+        assert len(article.paragraphs) >= 4
+
+
+@pytest.mark.parametrize("furniture", ["Facebook", "Related Articles", "Back to top",
+                                       "Legal Disclaimer", "MENAFN", "author-image",
+                                       "Key Takeaways", "Post a Comment", "WhatsApp",
+                                       "Updated On", "\n\n\n"])
+def test_seed_bodies_have_no_furniture(seeds: dict[str, Article], furniture: str) -> None:
+    for key, article in seeds.items():
+        assert furniture not in article.body, key
+
+
+def test_seed_003_repeated_lead_appears_once(seeds: dict[str, Article]) -> None:
+    body = seeds["003"].body
+    assert body.count("has dismissed reports suggesting imminent recognition") == 1
+    assert seeds["003"].paragraphs[0].endswith("calling the matter “speculation.”")
+
+
+def test_seed_002_source_and_undated_conflict(seeds: dict[str, Article]) -> None:
+    article = seeds["002"]
+    assert article.source == "Khaama Press"
+    assert article.published is None
+    assert "2024-01-02" in article.date_note
+    assert "2025-10-27" in article.date_note
+    assert "conflicting" in article.date_note
+    assert article.paragraphs[0].startswith("Pakistan urged the Taliban in Istanbul talks")
+
+
+def test_seed_004_title_author_and_recap(seeds: dict[str, Article]) -> None:
+    article = seeds["004"]
+    headline = "Taliban-Pakistan Tensions Rise as Afghanistan Resists Islamabad's Influence"
+    assert article.title == headline
+    assert headline not in article.body
+    assert article.author == "Geeta Pillai"
+    assert "Geeta Pillai" not in article.body
+    assert "•" not in article.body
+    assert article.paragraphs[-1].startswith("Despite these diplomatic efforts")
+
+
+def test_seed_000_title_and_tail(seeds: dict[str, Article]) -> None:
+    article = seeds["000"]
+    assert article.title == ("Pakistan Rejects Legitimacy of Afghan Taliban Government Amid "
+                             "Border Escalation")
+    assert "Global News" not in article.body
+    assert article.paragraphs[-1].startswith("Kabul has not issued a formal reply")
+
+
+def test_seed_001_keeps_all_four_paragraphs(seeds: dict[str, Article]) -> None:
+    article = seeds["001"]
+    assert len(article.paragraphs) == 4
+    assert article.paragraphs[-1].endswith("between the two neighbours.")
+    assert "Comments" not in article.body
+
+
+def test_seed_removals_have_reasons(seeds: dict[str, Article]) -> None:
+    total = 0
+    for article in seeds.values():
+        for removal in article.removed:
+            assert removal.reason.strip(), removal
+            assert removal.text.strip(), removal
+            total += 1
+    assert total >= 20

@@ -1,0 +1,198 @@
+"""Sentences (Punkt trained offline), word tokens and stems, plus properties on arbitrary input."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from briefing import text as text_module
+from briefing.clean import clean
+from briefing.ingest import decode
+from briefing.models import Article, RawDocument
+from briefing.text import (
+    STOPWORDS,
+    sentence_tokenizer,
+    split_article,
+    stem,
+    stems,
+    tokens,
+)
+
+# Training text of our own: ordinary news prose that never uses the abbreviations
+# tested below, so what keeps them whole is the built-in list, not the training.
+TRAINING = [
+    "The council met on Monday to discuss the new bridge. Members argued for two hours. "
+    "The mayor said the vote would be held next week. Residents have waited years for it.",
+    "Rain fell across the region for a third day. Roads were closed in several districts. "
+    "Officials urged drivers to stay at home. Schools will reopen when the water recedes.",
+]
+TOKENIZER = sentence_tokenizer(TRAINING, "trained")
+
+
+def sentences_of(text: str) -> list[str]:
+    return list(TOKENIZER.tokenize(text))
+
+
+def article(body: str, article_id: str = "a1") -> Article:
+    return Article(id=article_id, path=f"{article_id}.txt", title=None, source=None,
+                   author=None, published=None, date_note="", body=body)
+
+
+# --- sentence splitting without NLTK data ------------------------------------------
+
+def test_trained_mode_never_looks_for_pretrained_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden() -> None:
+        raise AssertionError("pretrained parameters consulted in trained mode")
+
+    monkeypatch.setattr(text_module, "pretrained_parameters", forbidden)
+    tokenizer = sentence_tokenizer(TRAINING, "trained")
+    assert list(tokenizer.tokenize("One sentence here. Another one there.")) == [
+        "One sentence here.", "Another one there."]
+
+
+def test_extra_abbreviations_are_honoured() -> None:
+    tokenizer = sentence_tokenizer(TRAINING, "trained", extra_abbreviations=["Brgy."])
+    assert list(tokenizer.tokenize("They met in Brgy. Santa Cruz on Monday. It rained.")) == [
+        "They met in Brgy. Santa Cruz on Monday.", "It rained."]
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    ("The delegation was led by Lt. Gen. Anjum Nadeem, who met officials in Kabul. "
+     "He returned on Friday.",
+     "The delegation was led by Lt. Gen. Anjum Nadeem, who met officials in Kabul."),
+    ("A spokesman for the U.S. embassy said the talks were useful. Others disagreed.",
+     "A spokesman for the U.S. embassy said the talks were useful."),
+    ("The meeting will start at 5 p.m. on Monday in Islamabad. Reporters were invited.",
+     "The meeting will start at 5 p.m. on Monday in Islamabad."),
+    ("Dr. Amina Shah and Mr. Khan spoke to reporters. They gave no details.",
+     "Dr. Amina Shah and Mr. Khan spoke to reporters."),
+])
+def test_abbreviations_stay_inside_one_sentence(text: str, first: str) -> None:
+    found = sentences_of(text)
+    assert len(found) == 2
+    assert found[0] == first
+
+
+@pytest.mark.parametrize(("open_q", "close_q"), [("“", "”"), ('"', '"'), ("‘", "’")])
+def test_sentence_ending_inside_quotes_splits_after_the_quote(open_q: str, close_q: str) -> None:
+    first = f"The ministry called the matter {open_q}speculation.{close_q}"
+    second = "Officials declined to elaborate on Friday."
+    assert sentences_of(f"{first} {second}") == [first, second]
+
+
+def test_question_and_exclamation_marks_end_sentences() -> None:
+    assert sentences_of("Will the border reopen? Nobody knows! Traders are waiting.") == [
+        "Will the border reopen?", "Nobody knows!", "Traders are waiting."]
+
+
+# --- split_article ------------------------------------------------------------------------
+
+BODY = (
+    "Pakistan’s Foreign Ministry dismissed the reports, calling the matter “speculation.” "
+    "A spokesman for the U.S. embassy declined to comment.\n\n"
+    "Lt. Gen. Anjum Nadeem will travel to Kabul at 5 p.m. on Monday. "
+    "He is expected to meet \"senior officials.\" The visit was announced late.\n\n"
+    "Talks continue."
+)
+
+
+def test_split_article_spans_indexes_and_paragraphs() -> None:
+    doc = article(BODY)
+    found = split_article(doc, TOKENIZER)
+    assert [s.text for s in found] == [
+        "Pakistan’s Foreign Ministry dismissed the reports, calling the matter “speculation.”",
+        "A spokesman for the U.S. embassy declined to comment.",
+        "Lt. Gen. Anjum Nadeem will travel to Kabul at 5 p.m. on Monday.",
+        'He is expected to meet "senior officials."',
+        "The visit was announced late.",
+        "Talks continue.",
+    ]
+    assert [s.index for s in found] == list(range(len(found)))
+    assert [s.paragraph for s in found] == [0, 0, 1, 1, 1, 2]
+    for sentence in found:
+        assert sentence.article == "a1"
+        assert doc.body[sentence.start:sentence.end] == sentence.text
+        assert sentence.stems == stems(sentence.text)
+    assert found[2].words == 13
+    # spans are in order and do not overlap
+    assert all(a.end <= b.start for a, b in pairwise(found))
+
+
+def test_split_article_empty_body() -> None:
+    assert split_article(article(""), TOKENIZER) == []
+
+
+# --- tokens and stems ---------------------------------------------------------------
+
+def test_tokens_lowercase_and_keep_hyphen_and_apostrophe_words() -> None:
+    assert tokens("Pakistan’s cross-border TALKS, in 2025!") == [
+        "pakistan's", "cross-border", "talks", "in", "2025"]
+    assert tokens("— … “ ” !") == []
+
+
+def test_stems_drop_stopwords_numbers_and_possessives() -> None:
+    assert stems("The Taliban said that the talks would resume in 2025.") == (
+        "taliban", "talk", "resum")
+    assert stems("Pakistan’s ministry") == ("pakistan", "ministri")
+    for word in ("the", "and", "would", "said", "however"):
+        assert word in STOPWORDS
+        assert stems(word) == ()
+
+
+def test_stems_conflate_inflections() -> None:
+    assert stem("recognised") == stem("recognise") == stem("recognising")
+    assert stems("Russia recognised the Taliban") == stems("Russia recognises Taliban")
+    assert stem("talks") == stem("talk")
+
+
+# --- properties on arbitrary input ----------------------------------------------------------
+
+ODD_CHARACTERS = list("abcXYZ .,;:!?…-–—\n\n\n\t\r“”‘’\"'()[]•*#0123456789é"
+                      "\u00a0\u200b\u2028\ufeff")
+WORDS = ["The", "minister", "said", "U.S.", "Lt.", "Gen.", "p.m.", "“speculation.”",
+         "\"quoted.\"", "(Reuters)", "-", "Share", "Facebook", "By", "Jane", "Doe", "27",
+         "October", "2025", "Related", "Articles", "Image", "•", "Key", "Takeaways", ".", "\n",
+         "\n\n", "\n\n\n", "comment", "on", "Monday."]
+
+messy_text = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet=st.sampled_from(ODD_CHARACTERS), max_size=300),
+    st.lists(st.sampled_from(WORDS), max_size=80).map(" ".join),
+)
+
+
+def raw(text: str) -> RawDocument:
+    return RawDocument(id="h", path="h.txt", text=text, encoding="utf-8")
+
+
+@settings(max_examples=100, deadline=None)
+@given(messy_text)
+def test_clean_never_raises_and_body_is_well_formed(text: str) -> None:
+    cleaned = clean(raw(text))
+    assert "\n\n\n" not in cleaned.body
+    assert cleaned.body == cleaned.body.strip()
+    assert all(p == p.strip() and p for p in cleaned.body.split("\n\n") if cleaned.body)
+    assert all(r.reason for r in cleaned.removed)
+
+
+@settings(max_examples=100, deadline=None)
+@given(messy_text)
+def test_split_of_cleaned_article_is_verbatim_spans(text: str) -> None:
+    cleaned = clean(raw(text))
+    found = split_article(cleaned, TOKENIZER)
+    assert [s.index for s in found] == list(range(len(found)))
+    for sentence in found:
+        assert sentence.text
+        assert cleaned.body[sentence.start:sentence.end] == sentence.text
+        assert sentence.text in cleaned.paragraphs[sentence.paragraph]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=400))
+def test_decode_never_raises(data: bytes) -> None:
+    decoded = decode(data)
+    assert isinstance(decoded.text, str)
+    assert decoded.encoding in {"utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"}
