@@ -82,7 +82,7 @@ AUTHOR_CUE = re.compile(r"\b(?:author|writer|reporter|correspondent|byline|writt
 # "(MENAFN- Khaama Press) Pakistan urged…", "(Reuters) -", "ISLAMABAD, Oct 27 (AP) —"
 CREDIT_PREFIX = re.compile(
     r"^(?:[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?\s*)?"
-    r"\((?:[A-Z][A-Za-z]{1,12}\s*-\s*)?(?P<source>[A-Z][^()]{1,60})\)\s*(?:[-–—:]\s*)?"
+    r"\((?:[A-Z][A-Za-z]{1,12}\s*-\s*)?(?P<source>[A-Z][^()]{1,60})\)\s*(?:[-–—:]+\s*)?"
     r"(?=[A-Z“\"‘'])"
 )
 DATELINE = re.compile(r"^(?P<place>[A-Z]{3,}(?:[ -][A-Z]{3,})*)(?:,\s*[A-Z][a-z]+)?\s*[:–—-]\s+"

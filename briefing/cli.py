@@ -221,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         cli.main(args=args, prog_name="briefing", standalone_mode=True)
     except SystemExit:
         raise
+    except BrokenPipeError:  # `briefing sentences … | head`: the reader has had enough
+        sys.stderr.close()
+        sys.exit(0)
     except Exception as exc:
         if "--debug" in args:
             raise

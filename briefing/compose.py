@@ -52,12 +52,14 @@ def compose(themed: Sequence[ThemedSentence], articles: Sequence[Article],
     salience = _salience(pool, by_theme, [t.key for t in settings.themes])
     order = sorted(settings.themes, key=lambda t: -salience[t.key])  # stable: config order on ties
     state = _Selection()
+    # Coverage is measured on the day's scale, not each theme's.
+    scale = max((pool.density(i) for i in relevant), default=0.0) or None
 
     def pick(candidates: Sequence[int], budget: int, limit: int | None = None) -> list[Item]:
         picks = select(pool, [i for i in candidates if i not in state.taken], budget,
                        relevance=relevance, chosen=state.chosen, covered=state.covered,
                        redundancy=cfg.redundancy, min_words=cfg.min_sentence_words,
-                       max_words=cfg.max_sentence_words, limit=limit)
+                       max_words=cfg.max_sentence_words, limit=limit, scale=scale)
         return [_item(p, themed, pool, finder, state) for p in picks]
 
     key_points: list[Item] = []

@@ -76,8 +76,8 @@ def decode(data: bytes) -> Decoded:
 
 # --- readers -----------------------------------------------------------------
 
-Reader = Callable[[str, Path, Decoded], RawDocument | str]
-"""A reader turns a decoded file into a RawDocument, or returns a skip reason."""
+Reader = Callable[[str, Path, Decoded], "RawDocument | list[RawDocument] | str"]
+"""A reader turns a decoded file into RawDocument(s), or returns a skip reason."""
 
 
 def read_text(name: str, path: Path, decoded: Decoded) -> RawDocument | str:
@@ -151,6 +151,42 @@ def read_html(name: str, path: Path, decoded: Decoded) -> RawDocument | str:
     )
 
 
+def read_sgml(name: str, path: Path, decoded: Decoded) -> list[RawDocument] | str:
+    """TREC/DUC SGML news (<DOC><DOCNO>…<TEXT><P>…): one article per <DOC>.
+
+    Paragraph tags are explicit, so each <P> is one paragraph with its hard line
+    wraps joined; a file of several documents yields one article each.
+    """
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(f"<div>{decoded.text}</div>")
+    except Exception as exc:  # lxml raises several types on hopeless input
+        return f"SGML could not be parsed ({type(exc).__name__})"
+    documents: list[RawDocument] = []
+    docs = root.findall(".//doc")
+    for number, doc in enumerate(docs):
+        docno = " ".join((doc.findtext(".//docno") or "").split())
+        body = doc.find(".//text")
+        if body is None:
+            continue
+        paragraphs = [" ".join(p.text_content().split()) for p in body.iter("p")]
+        if not paragraphs:
+            paragraphs = [" ".join(b.split()) for b in body.text_content().split("\n\n")]
+        paragraphs = [p for p in paragraphs if p]
+        if not paragraphs:
+            continue
+        headline = " ".join((doc.findtext(".//headline") or "").split()) or None
+        stamp = doc.findtext(".//date_time") or doc.findtext(".//date") or None
+        suffix = docno or str(number + 1)
+        documents.append(RawDocument(
+            id=name if len(docs) == 1 else f"{name}#{suffix}", path=str(path),
+            text="\n\n".join(paragraphs), encoding=decoded.encoding, meta_title=headline,
+            meta_date=" ".join(stamp.split()) if stamp else None,
+        ))
+    return documents or "no <DOC> with text found in the SGML"
+
+
 READERS: dict[str, Reader] = {
     ".txt": read_text,
     ".text": read_text,
@@ -158,15 +194,31 @@ READERS: dict[str, Reader] = {
     ".markdown": read_markdown,
     ".html": read_html,
     ".htm": read_html,
+    ".sgml": read_sgml,
+    ".sgm": read_sgml,
 }
+
+
+def _reader_for(path: Path) -> Reader | None:
+    """The reader for a file's suffix; TREC/DUC files often have none, so look inside."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None and (not path.suffix or path.suffix[1:].isdigit()):
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(512).lstrip().lower()
+        except OSError:
+            return None
+        if head.startswith(b"<doc>"):
+            return read_sgml
+    return reader
 
 
 # --- the folder ----------------------------------------------------------------
 
-def read_file(path: Path, max_bytes: int) -> RawDocument | Skipped:
+def read_file(path: Path, max_bytes: int) -> RawDocument | list[RawDocument] | Skipped:
     """Read one file with the reader for its suffix, or say why it is skipped."""
     name = path.name
-    reader = READERS.get(path.suffix.lower())
+    reader = _reader_for(path)
     if reader is None:
         known = " ".join(sorted(READERS))
         return Skipped(name, f"not an article file ({path.suffix or 'no suffix'}); read: {known}")
@@ -189,6 +241,8 @@ def read_file(path: Path, max_bytes: int) -> RawDocument | Skipped:
     if isinstance(result, str):
         return Skipped(name, result)
     modified = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+    if isinstance(result, list):
+        return [replace(r, modified=modified) for r in result]
     return replace(result, modified=modified)
 
 
@@ -217,6 +271,8 @@ def read_folder(folder: Path, max_bytes: int) -> tuple[list[RawDocument], list[S
         if isinstance(result, Skipped):
             log.warning("skipped %s: %s", result.file, result.reason)
             skipped.append(result)
+        elif isinstance(result, list):
+            documents.extend(result)
         else:
             documents.append(result)
     return documents, skipped

@@ -107,7 +107,7 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
     sentences: list[Sentence] = []
     offset = 0
     for number, paragraph in enumerate(article.body.split("\n\n")):
-        for start, end in tokenizer.span_tokenize(paragraph):
+        for start, end in _merge_lowercase_starts(paragraph, tokenizer.span_tokenize(paragraph)):
             text = paragraph[start:end].strip()
             if not text:
                 continue
@@ -119,6 +119,23 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
             ))
         offset += len(paragraph) + 2
     return sentences
+
+
+def _merge_lowercase_starts(paragraph: str, spans: Iterable[tuple[int, int]]
+                            ) -> list[tuple[int, int]]:
+    """Join a piece that starts in lower case to the sentence before it.
+
+    Punkt always breaks after "?" and "!", so `"Why now?'' asked the minister.`
+    becomes two pieces; a news sentence does not start with a lower-case word.
+    """
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        first = paragraph[start:end].lstrip()[:1]
+        if merged and first.islower():
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 # --- words -------------------------------------------------------------------

@@ -5,6 +5,7 @@ from briefing.summarize import (
     build_pool,
     concepts,
     cut_to_words,
+    min_shared,
     opening_weight,
     select,
     summarize,
@@ -19,9 +20,13 @@ C = ("Officials confirmed the Torkham border crossing would stay closed for a we
      "Rain is expected across the northern valleys by the weekend.")
 
 
-def test_concepts_are_stems_and_adjacent_pairs() -> None:
-    assert concepts(("torkham", "border", "cross")) == frozenset(
-        {"torkham", "border", "cross", "torkham border", "border cross"})
+def test_concepts_are_stemmed_bigrams_without_pairs_of_common_words() -> None:
+    assert concepts("The closure of the Torkham crossings") == frozenset(
+        {"the closur", "closur of", "the torkham", "torkham cross"})
+
+
+def test_what_counts_as_shared_grows_with_the_day() -> None:
+    assert [min_shared(n) for n in (1, 2, 5, 8, 9, 10, 10_000)] == [1, 2, 2, 2, 3, 3, 3]
 
 
 def test_shared_content_beats_what_one_article_says() -> None:
