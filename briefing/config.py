@@ -53,7 +53,7 @@ class SummarySettings:
     section_words: int = 170
     key_points: int = 5
     min_key_points: int = 3
-    theme_threshold: float = 1.0
+    theme_threshold: float = 1.5
     redundancy: float = 0.5
     duplicate: float = 0.6
     position_weight: float = 0.3
