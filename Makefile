@@ -6,22 +6,26 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: brief test lint typecheck golden system-deps clean-venv
+.PHONY: brief test bench lint typecheck golden system-deps clean-venv
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing run
 
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check briefing tests
-	$(BIN)/mypy briefing
+	$(BIN)/ruff check briefing tests benchmarks
+	$(BIN)/mypy briefing benchmarks
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check briefing tests
-	$(BIN)/ruff format --check briefing tests
+	$(BIN)/ruff check briefing tests benchmarks
 
 typecheck: $(VENV)/.installed-test
-	$(BIN)/mypy briefing
+	$(BIN)/mypy briefing benchmarks
+
+# Benchmarks (not part of `make test`): DUC=/path/to/duc2003 for the ROUGE table.
+DUC ?=
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)")
 
 # Regenerate the golden brief.json of the seeds after an intended change.
 golden: $(VENV)/.installed
@@ -38,6 +42,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt | system-deps
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -c constraints.txt -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(PIP) install -c constraints.txt -e '.[bench]'
 	touch $@
 
 clean-venv:

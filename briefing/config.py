@@ -70,6 +70,7 @@ class Settings:
     templates_dir: Path | None = None
     formats: tuple[str, ...] = FORMATS
     max_file_mb: float = 10.0
+    workers: int = 0  # processes for cleaning and splitting; 0 = one per core
     punkt: str = "auto"
     abbreviations: tuple[str, ...] = ()
     summary: SummarySettings = field(default_factory=SummarySettings)
@@ -180,6 +181,7 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
 
     ingest = top.table("ingest")
     max_file_mb = ingest.take("max_file_mb", float, 10.0, check=_positive)
+    workers = ingest.take("workers", int, 0, check=_non_negative)
     ingest.done()
 
     text = top.table("text")
@@ -195,7 +197,7 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
     return Settings(
         title=title, author=author, input_dir=input_dir, output_dir=output_dir,
         templates_dir=(base / templates) if templates else None, formats=formats,
-        max_file_mb=max_file_mb, punkt=punkt, abbreviations=abbreviations,
+        max_file_mb=max_file_mb, workers=workers, punkt=punkt, abbreviations=abbreviations,
         summary=summary, themes=themes, source=Path(name),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import copy
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -264,9 +264,13 @@ def article_files(folder: Path) -> list[Path]:
 
 
 def read_folder(folder: Path, max_bytes: int) -> tuple[list[RawDocument], list[Skipped]]:
+    return read_paths(article_files(folder), max_bytes)
+
+
+def read_paths(paths: Sequence[Path], max_bytes: int) -> tuple[list[RawDocument], list[Skipped]]:
     documents: list[RawDocument] = []
     skipped: list[Skipped] = []
-    for path in article_files(folder):
+    for path in paths:
         result = read_file(path, max_bytes)
         if isinstance(result, Skipped):
             log.warning("skipped %s: %s", result.file, result.reason)

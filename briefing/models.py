@@ -81,6 +81,7 @@ class Sentence:
     end: int
     paragraph: int
     stems: tuple[str, ...] = field(default=(), compare=False)
+    words_: tuple[str, ...] = field(default=(), compare=False, repr=False)  # tokens, once
 
     @property
     def words(self) -> int:

@@ -7,17 +7,25 @@ records, so the CLI, the scheduler and the web app share one path.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
+
+from nltk.tokenize.punkt import PunktParameters
 
 from briefing import ingest
 from briefing.clean import clean
 from briefing.compose import compose
 from briefing.config import Settings
 from briefing.models import Article, Brief, Sentence, Skipped, ThemedSentence
-from briefing.text import sentence_tokenizer, split_article
+from briefing.text import punkt_parameters, split_article, tokenizer_from
 from briefing.themes import compile_themes, theme_sentences
 
 log = logging.getLogger(__name__)
@@ -37,15 +45,26 @@ class Reading:
 
 
 def read(folder: Path, settings: Settings) -> Reading:
-    """Ingest, clean and split a folder. Files with no usable text become skips."""
-    documents, skipped = ingest.read_folder(folder, int(settings.max_file_mb * 1_000_000))
-    cleaned = [clean(d) for d in documents]
-    tokenizer = sentence_tokenizer([a.body for a in cleaned if a.body], settings.punkt,
-                                   settings.abbreviations)
+    """Ingest, clean and split a folder. Files with no usable text become skips.
+
+    Cleaning and splitting are per article, so a large day runs them on every
+    core; chunks keep their order, so the result is the same either way.
+    """
+    paths = ingest.article_files(folder)
+    max_bytes = int(settings.max_file_mb * 1_000_000)
+    workers = _workers(settings, len(paths))
+    cleaned: list[Article] = []
+    skipped: list[Skipped] = []
+    for chunk_articles, chunk_skipped in _map(partial(_clean_files, max_bytes=max_bytes),
+                                             _chunks(paths, workers), workers):
+        cleaned += chunk_articles
+        skipped += chunk_skipped
+    params = punkt_parameters([a.body for a in cleaned if a.body], settings.punkt,
+                              settings.abbreviations)
     articles: list[Article] = []
     sentences: list[Sentence] = []
-    for article in cleaned:
-        split = split_article(article, tokenizer) if article.body else []
+    split_chunks = _map(partial(_split_articles, params=params), _chunks(cleaned, workers), workers)
+    for article, split in zip(cleaned, (s for chunk in split_chunks for s in chunk), strict=True):
         if not split:
             reason = "no article sentences after removing page boilerplate"
             log.warning("skipped %s: %s", article.id, reason)
@@ -56,6 +75,43 @@ def read(folder: Path, settings: Settings) -> Reading:
     log.info("read %d articles, %d sentences; skipped %d files",
              len(articles), len(sentences), len(skipped))
     return Reading(tuple(articles), tuple(sentences), tuple(skipped))
+
+
+# Below this many files a second process costs more than it saves.
+PARALLEL_FROM = 300
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _workers(settings: Settings, files: int) -> int:
+    if files < PARALLEL_FROM:
+        return 1
+    return settings.workers or min(os.cpu_count() or 1, 8)
+
+
+def _chunks(items: Sequence[T], workers: int) -> list[Sequence[T]]:
+    if workers <= 1:
+        return [items]
+    size = max(1, -(-len(items) // (workers * 4)))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _map(func: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], workers: int) -> list[R]:
+    if workers <= 1 or len(chunks) <= 1:
+        return [func(chunk) for chunk in chunks]
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(func, chunks))
+
+
+def _clean_files(paths: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[Skipped]]:
+    documents, skipped = ingest.read_paths(paths, max_bytes)
+    return [clean(d) for d in documents], skipped
+
+
+def _split_articles(articles: Sequence[Article], params: PunktParameters) -> list[list[Sentence]]:
+    tokenizer = tokenizer_from(params)
+    return [split_article(a, tokenizer) if a.body else [] for a in articles]
 
 
 def require_articles(reading: Reading, folder: Path) -> None:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from briefing.models import Citation, Sentence
-from briefing.text import STOPWORDS, stem, tokens
+from briefing.text import is_common, stem, words
 
 # Concepts are word bigrams: they say more than single words about what
 # happened ("border crossing", "airstrike killed"). Single words add noise
@@ -63,16 +63,15 @@ def opening_weight(text: str) -> float:
     return 1.0
 
 
-def concepts(sentence_text: str) -> frozenset[str]:
+def concepts(sentence_words: Sequence[str]) -> frozenset[str]:
     """A sentence's concepts: stemmed word bigrams, except pairs of two common words.
 
     "closure of the Torkham crossing" gives "closur of", "the torkham",
     "torkham cross" but not "of the", which says nothing. Content-word stems
     count too when UNIGRAM_FACTOR is above zero.
     """
-    words = [t[:-2] if t.endswith("'s") else t for t in tokens(sentence_text)]
-    stems = [stem(w) for w in words]
-    common = [w in STOPWORDS or w.isdigit() for w in words]
+    stems = [stem(w) for w in sentence_words]
+    common = [is_common(w) for w in sentence_words]
     out = {f"{a} {b}" for (a, b), (x, y) in zip(pairwise(stems), pairwise(common), strict=True)
            if not (x and y)}
     if UNIGRAM_FACTOR > 0:
@@ -110,7 +109,7 @@ class Pool:
 def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3) -> Pool:
     """Concepts and their worth (document frequency across articles) for these sentences."""
     sentences = tuple(sentences)
-    concept_sets = tuple(concepts(s.text) for s in sentences)
+    concept_sets = tuple(concepts(s.words_ or words(s.text)) for s in sentences)
     articles: dict[str, set[str]] = defaultdict(set)
     for s, cs in zip(sentences, concept_sets, strict=True):
         articles[s.article].update(cs)

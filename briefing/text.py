@@ -90,16 +90,25 @@ def trained_parameters(texts: Sequence[str]) -> PunktParameters:
     return trainer.get_params()
 
 
-def sentence_tokenizer(texts: Sequence[str], mode: str = "auto",
-                       extra_abbreviations: Iterable[str] = ()) -> PunktSentenceTokenizer:
-    """A Punkt tokenizer: pretrained when `mode` allows and the data exists, else trained."""
+def punkt_parameters(texts: Sequence[str], mode: str = "auto",
+                     extra_abbreviations: Iterable[str] = ()) -> PunktParameters:
+    """Punkt's parameters: pretrained when `mode` allows and the data exists, else trained."""
     params = pretrained_parameters() if mode in ("auto", "pretrained") else None
     if params is None:
         if mode == "pretrained":
             log.warning("NLTK punkt_tab data not installed; training Punkt on the input instead")
         params = trained_parameters(texts)
-    return PunktSentenceTokenizer(_with_abbreviations(params, extra_abbreviations),
-                                  lang_vars=NewsLanguageVars())
+    return _with_abbreviations(params, extra_abbreviations)
+
+
+def tokenizer_from(params: PunktParameters) -> PunktSentenceTokenizer:
+    return PunktSentenceTokenizer(params, lang_vars=NewsLanguageVars())
+
+
+def sentence_tokenizer(texts: Sequence[str], mode: str = "auto",
+                       extra_abbreviations: Iterable[str] = ()) -> PunktSentenceTokenizer:
+    """A Punkt tokenizer: pretrained when `mode` allows and the data exists, else trained."""
+    return tokenizer_from(punkt_parameters(texts, mode, extra_abbreviations))
 
 
 def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[Sentence]:
@@ -113,9 +122,11 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
                 continue
             lead = paragraph[start:end].index(text)
             begin = offset + start + lead
+            tokens_ = words(text)
             sentences.append(Sentence(
                 article=article.id, index=len(sentences), text=text, start=begin,
-                end=begin + len(text), paragraph=number, stems=stems(text),
+                end=begin + len(text), paragraph=number, stems=content_stems(tokens_),
+                words_=tokens_,
             ))
         offset += len(paragraph) + 2
     return sentences
@@ -161,18 +172,25 @@ def tokens(text: str) -> list[str]:
     return [t.lower().replace("’", "'") for t in TOKEN.findall(text)]
 
 
+def words(text: str) -> tuple[str, ...]:
+    """Tokens as the rest of the pipeline compares them: possessive 's dropped."""
+    return tuple(t[:-2] if t.endswith("'s") and t not in STOPWORDS else t for t in tokens(text))
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     return str(_stemmer.stem(word))
 
 
+def is_common(word: str) -> bool:
+    """A stopword or a number: no content of its own."""
+    return word in STOPWORDS or word.isdigit()
+
+
+def content_stems(sentence_words: Sequence[str]) -> tuple[str, ...]:
+    return tuple(stem(w) for w in sentence_words if not is_common(w))
+
+
 def stems(text: str) -> tuple[str, ...]:
     """Stems of the content words, in order: what similarity and themes compare."""
-    out: list[str] = []
-    for token in tokens(text):
-        if token in STOPWORDS or token.isdigit():
-            continue
-        if token.endswith("'s"):
-            token = token[:-2]
-        out.append(stem(token))
-    return tuple(out)
+    return content_stems(words(text))

@@ -10,6 +10,7 @@ from briefing.summarize import (
     select,
     summarize,
 )
+from briefing.text import words
 from tests.conftest import build_sentences
 
 A = ("Pakistan closed the Torkham border crossing on Monday after heavy clashes. "
@@ -21,7 +22,7 @@ C = ("Officials confirmed the Torkham border crossing would stay closed for a we
 
 
 def test_concepts_are_stemmed_bigrams_without_pairs_of_common_words() -> None:
-    assert concepts("The closure of the Torkham crossings") == frozenset(
+    assert concepts(words("The closure of the Torkham crossings")) == frozenset(
         {"the closur", "closur of", "the torkham", "torkham cross"})
 
 

@@ -1,0 +1,94 @@
+"""`make bench [DUC=/path/to/duc2003]`: every benchmark table, ready for the README.
+
+    python -m benchmarks.run --duc /tmp/duc2003 [--sizes 100,1000,10000] [--skip-scale]
+
+Without DUC data the ROUGE table is skipped (with instructions to get it)
+and the scale run uses the seeds alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from benchmarks import duc, scale, themes
+from briefing import text
+from briefing.config import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory_kb = next(int(line.split()[1]) for line in
+                         Path("/proc/meminfo").read_text().splitlines()
+                         if line.startswith("MemTotal"))
+        memory = f"{memory_kb / 1024 / 1024:.0f} GiB"
+    except (OSError, StopIteration, ValueError):
+        memory = "unknown memory"
+    return f"{os.cpu_count()} cores ({cpu}), {memory}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duc", type=Path, default=None, help="the duc2003/ folder")
+    parser.add_argument("--sizes", default="100,1000,10000", help="article counts for scale")
+    parser.add_argument("--skip-scale", action="store_true", help="skip the scale runs")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    text.pretrained_parameters = lambda: None  # as on a fresh machine
+    settings = load_settings(ROOT / "briefing.toml")
+
+    print(f"## Benchmarks ({date.today().isoformat()}; {machine()})\n")
+    if args.duc and (args.duc / "docs.without.headlines").is_dir():
+        sets = duc.load(args.duc)
+        scores, whole = duc.evaluate(sets, settings, duc.systems(settings))
+        print(f"### Summary quality: DUC 2003 task 2 ({len(sets)} document sets, "
+              f"{sum(len(s.models) for s in sets)} human summaries, 100 words)\n")
+        print("Same sentence splitting and the same 100-word cut for every system; "
+              "rouge-score with stemming, recall averaged over each set's models.\n")
+        print("| system | ROUGE-1 recall | ROUGE-2 recall | ranking time per set |")
+        print("|---|---:|---:|---:|")
+        for s in scores:
+            print(f"| {s.system} | {s.rouge1:.2f} | {s.rouge2:.2f} "
+                  f"| {s.seconds_per_set * 1000:.1f} ms |")
+        ours = next(s for s in scores if s.system == "briefing")
+        lexrank = next(s for s in scores if s.system == "sumy LexRank")
+        print(f"\nRanking: briefing is {lexrank.seconds_per_set / ours.seconds_per_set:.0f}x "
+              f"faster than sumy LexRank per set. The whole `briefing summarize` per set "
+              f"(reading, cleaning, training Punkt, splitting, ranking) takes "
+              f"{whole * 1000:.0f} ms, {lexrank.seconds_per_set / whole:.1f}x faster than "
+              f"LexRank's ranking alone.\n")
+        pool_from = args.duc
+    else:
+        print(f"### Summary quality: skipped\n\n{duc.HOW_TO_GET}\n")
+        pool_from = None
+
+    report = themes.evaluate(settings)
+    print("### Theme accuracy on the hand-labelled seeds (tests/data/seed-labels.jsonl)\n")
+    print(themes.table(report) + "\n")
+
+    if not args.skip_scale:
+        sizes = [int(n) for n in args.sizes.split(",") if n]
+        pool = scale.sources(pool_from)
+        with tempfile.TemporaryDirectory() as workdir:
+            runs = [scale.measure(n, pool, Path(workdir)) for n in sizes]
+        source = "DUC 2003 documents and the seeds" if pool_from else "the seeds"
+        print(f"### Scale: themed pipeline to brief.json ({source}, resampled)\n")
+        print(scale.table(runs) + "\n")
+        seconds, size = scale.pdf_seconds()
+        print(f"PDF of the seeds' brief: {seconds:.2f} s ({size / 1024:.0f} KiB).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Speed and memory of the themed pipeline at 100, 1,000 and 10,000 articles.
+
+Articles are built from real documents (the DUC 2003 sets when given, and
+the seeds), resampled so that no two are copies: each takes a random subset
+of a source's paragraphs in a shuffled order, under a headline of its own.
+Each size runs in a fresh process (`python -m benchmarks.scale N FOLDER`),
+so its peak memory is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Run:
+    articles: int
+    seconds: float
+    peak_mb: float  # main process
+    worker_peak_mb: float  # largest worker process (0 when the day ran in one process)
+    sentences: int
+
+    @property
+    def ms_per_article(self) -> float:
+        return 1000 * self.seconds / self.articles
+
+
+def sources(duc: Path | None) -> list[list[str]]:
+    """Paragraph lists of the real documents to resample from."""
+    from briefing.ingest import read_folder
+
+    folders = [ROOT / "seeds"]
+    if duc is not None:
+        folders += sorted(p for p in (duc / "docs.without.headlines").iterdir() if p.is_dir())
+    out = []
+    for folder in folders:
+        documents, _ = read_folder(folder, 10_000_000)
+        out += [[p for p in d.text.split("\n\n") if len(p.split()) >= 8] for d in documents]
+    return [paragraphs for paragraphs in out if len(paragraphs) >= 2]
+
+
+def build(folder: Path, count: int, pool: list[list[str]], seed: int = 7) -> None:
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        paragraphs = rng.choice(pool)
+        keep = rng.sample(paragraphs, k=max(2, int(len(paragraphs) * rng.uniform(0.6, 1.0))))
+        headline = f"Report {n}: {' '.join(keep[0].split()[:6]).rstrip('.,;:')}"
+        (folder / f"{n:05d}.txt").write_text(headline + "\n\n" + "\n\n".join(keep) + "\n",
+                                             encoding="utf-8")
+
+
+def measure_one(count: int, folder: Path) -> Run:
+    """Run the themed pipeline to brief.json in this process (called in a child)."""
+    from briefing import text
+    from briefing.config import load_settings
+    from briefing.pipeline import make_brief
+    from briefing.render import write_brief
+
+    text.pretrained_parameters = lambda: None  # as on a fresh machine
+    settings = load_settings(ROOT / "briefing.toml")
+    started = time.perf_counter()
+    brief = make_brief(folder, settings, date(2025, 10, 28), datetime.now().astimezone())
+    with tempfile.TemporaryDirectory() as out:
+        write_brief(brief, settings, ["json"], Path(out))
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return Run(count, seconds, peak_kb / 1024, worker_kb / 1024, brief.sentences_considered)
+
+
+def measure(count: int, pool: list[list[str]], workdir: Path) -> Run:
+    folder = workdir / str(count)
+    build(folder, count, pool)
+    result = subprocess.run([sys.executable, "-m", "benchmarks.scale", str(count), str(folder)],
+                            capture_output=True, text=True, check=True, cwd=ROOT)
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    return Run(**data)
+
+
+def pdf_seconds() -> tuple[float, int]:
+    """Time to render the seeds' brief to PDF (the typical brief), best of three."""
+    from briefing import text
+    from briefing.config import load_settings
+    from briefing.pipeline import make_brief
+    from briefing.render import render_html, render_pdf
+
+    text.pretrained_parameters = lambda: None
+    settings = load_settings(ROOT / "briefing.toml")
+    brief = make_brief(ROOT / "seeds", settings, date(2025, 10, 28), datetime.now().astimezone())
+    html = render_html(brief, settings)
+    times = []
+    size = 0
+    for _ in range(3):
+        started = time.perf_counter()
+        size = len(render_pdf(html, settings))
+        times.append(time.perf_counter() - started)
+    return min(times), size
+
+
+def table(runs: list[Run]) -> str:
+    lines = ["| articles | sentences | wall time | time per article | peak memory, main "
+             "| peak memory, largest worker |", "|---:|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        lines.append(f"| {r.articles:,} | {r.sentences:,} | {r.seconds:.1f} s "
+                     f"| {r.ms_per_article:.1f} ms | {r.peak_mb:,.0f} MB "
+                     f"| {r.worker_peak_mb:,.0f} MB |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+    run = measure_one(int(sys.argv[1]), Path(sys.argv[2]))
+    print(json.dumps(run.__dict__))
