@@ -20,6 +20,9 @@ import click
 
 from briefing import __version__
 from briefing.config import FORMATS, ConfigError, Settings, load_settings
+from briefing.daily import AlreadySent, Busy
+from briefing.deliver import DeliveryError
+from briefing.history import StateError
 from briefing.ingest import IngestError
 from briefing.pipeline import NoUsableArticles
 
@@ -49,15 +52,27 @@ def _errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (ConfigError, IngestError) as exc:
+        except (ConfigError, IngestError, StateError) as exc:
             raise BadUsage(str(exc)) from None
-        except NoUsableArticles as exc:
+        except (NoUsableArticles, Busy, AlreadySent, DeliveryError) as exc:
             raise Failure(str(exc)) from None
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
             raise Failure(f"{exc.strerror or exc}{where}") from None
 
     return cast(F, wrapper)
+
+
+def _config_path(config: Path | None) -> Path | None:
+    """The file the settings come from, absolute, for the scheduler's stored job."""
+    if config is not None:
+        return config.resolve()
+    local = Path("briefing.toml")
+    return local.resolve() if local.is_file() else None
+
+
+def _quiet() -> bool:
+    return logging.getLogger().level >= logging.ERROR
 
 
 def _settings(config: Path | None) -> Settings:
@@ -143,15 +158,77 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
 def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
         config: Path | None, formats: tuple[str, ...] | None, now: datetime | None) -> None:
     """Render the brief of the articles in a folder as HTML, PDF and JSON."""
-    from briefing.pipeline import make_brief
-    from briefing.render import write_brief
+    from briefing import daily
 
     settings = _settings(config).with_overrides(input_dir=input_dir, output_dir=output_dir,
                                                 formats=formats)
     now = now or datetime.now().astimezone()
-    brief = make_brief(settings.input_dir, settings, day or now.date(), now)
-    for path in write_brief(brief, settings, settings.formats, settings.output_dir):
+    day = day or now.date()
+    produced = daily.recorded(settings, day, "manual", now, lambda: daily.produce(
+        settings, day, now, settings.formats))
+    for path in produced.files:
         click.echo(str(path))
+
+
+@cli.command()
+@CONFIG_OPTION
+@_errors
+def schedule(config: Path | None) -> None:
+    """Make (and mail) the brief every day at the configured time, in the foreground."""
+    from briefing.schedule import serve
+
+    settings = _settings(config)
+    if not logging.getLogger().isEnabledFor(logging.INFO) and not _quiet():
+        logging.getLogger().setLevel(logging.INFO)  # a service says what it does
+    serve(settings, _config_path(config))
+
+
+@cli.command()
+@click.option("--date", "day", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+              help="Date of the brief to send. Default: today.")
+@click.option("--dry-run", is_flag=True,
+              help="Write the message to output/DATE/brief.eml instead of sending it.")
+@click.option("--force", is_flag=True, help="Send even if this day's brief was sent before.")
+@CONFIG_OPTION
+@_errors
+def send(day: date | None, dry_run: bool, force: bool, config: Path | None) -> None:
+    """E-mail a day's brief with its PDF attached (rendering it first when missing)."""
+    from briefing import daily, deliver
+    from briefing.history import History
+
+    settings = _settings(config)
+    if dry_run:
+        deliver.subject_template(settings.email)
+    else:
+        deliver.check_ready(settings)
+    now = datetime.now().astimezone()
+    day = day or now.date()
+    history = History(settings.schedule.state_dir)
+    if not dry_run:
+        history.check()
+    click.echo(daily.send_day(settings, day, now, history, force=force, dry_run=dry_run))
+
+
+@cli.command()
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many of the latest runs to show.")
+@CONFIG_OPTION
+@_errors
+def history(limit: int, config: Path | None) -> None:
+    """Show the latest runs: when, status, articles, files and delivery."""
+    from briefing.history import History
+
+    settings = _settings(config)
+    runs = History(settings.schedule.state_dir).runs(limit)
+    if not runs:
+        click.echo("no runs recorded yet")
+        return
+    for r in runs:
+        files = ", ".join(Path(f).name for f in r.files) or "no files"
+        click.echo(f"#{r.id} {r.started} → {r.ended or 'running'}  {r.day}  {r.trigger}  "
+                   f"{r.status}  {r.articles} articles  {files}"
+                   + (f"  delivery: {r.delivery}" if r.delivery else "")
+                   + (f"  ({r.message})" if r.message else ""))
 
 
 @cli.command()

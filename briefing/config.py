@@ -61,6 +61,45 @@ class SummarySettings:
     max_sentence_words: int = 60
 
 
+SECURITY_MODES = ("starttls", "ssl", "none")
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    cron: str = "0 7 * * *"
+    timezone: str = "Asia/Karachi"
+    state_dir: Path = Path("state")
+    window_hours: float = 24.0  # 0 = everything in the input folder
+    skip_empty: bool = False
+    misfire_grace_hours: float = 6.0
+    coalesce: bool = True
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    enabled: bool = False
+    sender: str = ""
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    reply_to: str = ""
+    subject: str = "Daily brief: {{ date }}"
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"
+    username: str = ""
+    password_env: str = "BRIEFING_SMTP_PASSWORD"
+    verify: bool = True
+    ca_file: Path | None = None
+    timeout_seconds: float = 30.0
+    retries: int = 4
+    backoff_seconds: float = 5.0
+
+    @property
+    def recipients(self) -> tuple[str, ...]:
+        return (*self.to, *self.cc, *self.bcc)
+
+
 @dataclass(frozen=True)
 class Settings:
     title: str = "Daily brief"
@@ -75,6 +114,8 @@ class Settings:
     abbreviations: tuple[str, ...] = ()
     summary: SummarySettings = field(default_factory=SummarySettings)
     themes: tuple[Theme, ...] = ()
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    email: EmailSettings = field(default_factory=EmailSettings)
     source: Path | None = None  # the file these settings came from
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -191,6 +232,8 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
     text.done()
 
     summary = _parse_summary(top.table("summary"))
+    schedule = _parse_schedule(top.table("schedule"), base)
+    email = _parse_email(top.table("email"), base)
     themes = _parse_themes(top, name)
     top.done()
 
@@ -198,8 +241,98 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
         title=title, author=author, input_dir=input_dir, output_dir=output_dir,
         templates_dir=(base / templates) if templates else None, formats=formats,
         max_file_mb=max_file_mb, workers=workers, punkt=punkt, abbreviations=abbreviations,
-        summary=summary, themes=themes, source=Path(name),
+        summary=summary, themes=themes, schedule=schedule, email=email, source=Path(name),
     )
+
+
+def _check_cron(value: str) -> str | None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value, timezone="UTC")
+    except ValueError as exc:
+        return f"is not a valid crontab expression ({exc}): {value!r}"
+    return None
+
+
+def _check_timezone(value: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"is not a known time zone: {value!r} (e.g. 'Asia/Karachi', 'UTC')"
+    return None
+
+
+def _check_address(value: str) -> str | None:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:  # syntax only: no DNS look-up, no network; intranet domains are fine
+        validate_email(value, check_deliverability=False, globally_deliverable=False)
+    except EmailNotValidError as exc:
+        return f"is not a valid e-mail address: {value!r} ({exc})"
+    return None
+
+
+def _check_addresses(value: list[Any]) -> str | None:
+    if not all(isinstance(v, str) for v in value):
+        return "must list e-mail addresses as strings"
+    for address in value:
+        if problem := _check_address(address):
+            return problem
+    return None
+
+
+def _parse_schedule(t: _Table, base: Path) -> ScheduleSettings:
+    d = ScheduleSettings()
+    s = ScheduleSettings(
+        cron=t.take("cron", str, d.cron, check=_check_cron),
+        timezone=t.take("timezone", str, d.timezone, check=_check_timezone),
+        state_dir=base / t.take("state", str, str(d.state_dir)),
+        window_hours=t.take("window_hours", float, d.window_hours, check=_non_negative),
+        skip_empty=t.take("skip_empty", bool, d.skip_empty),
+        misfire_grace_hours=t.take("misfire_grace_hours", float, d.misfire_grace_hours,
+                                   check=_positive),
+        coalesce=t.take("coalesce", bool, d.coalesce),
+    )
+    t.done()
+    return s
+
+
+def _parse_email(t: _Table, base: Path) -> EmailSettings:
+    d = EmailSettings()
+    smtp = t.table("smtp")
+    ca_file = smtp.take("ca_file", str, "")
+    e = EmailSettings(
+        enabled=t.take("enabled", bool, d.enabled),
+        sender=t.take("from", str, d.sender, check=lambda v: v and _check_address(v)),
+        to=tuple(t.take("to", list, [], check=_check_addresses)),
+        cc=tuple(t.take("cc", list, [], check=_check_addresses)),
+        bcc=tuple(t.take("bcc", list, [], check=_check_addresses)),
+        reply_to=t.take("reply_to", str, d.reply_to, check=lambda v: v and _check_address(v)),
+        subject=t.take("subject", str, d.subject),
+        host=smtp.take("host", str, d.host),
+        port=smtp.take("port", int, d.port,
+                       check=lambda v: None if 0 < v < 65536 else "must be a port number"),
+        security=smtp.take("security", str, d.security, check=lambda v: None if v in
+                           SECURITY_MODES else f"must be one of {SECURITY_MODES}"),
+        username=smtp.take("username", str, d.username),
+        password_env=smtp.take("password_env", str, d.password_env),
+        verify=smtp.take("verify", bool, d.verify),
+        ca_file=(base / ca_file) if ca_file else None,
+        timeout_seconds=smtp.take("timeout_seconds", float, d.timeout_seconds, check=_positive),
+        retries=smtp.take("retries", int, d.retries, check=_non_negative),
+        backoff_seconds=smtp.take("backoff_seconds", float, d.backoff_seconds,
+                                  check=_non_negative),
+    )
+    smtp.done()
+    t.done()
+    if e.enabled and not e.sender:
+        raise t.fail("from", "is required when email.enabled is true")
+    if e.enabled and not e.recipients:
+        raise t.fail("to", "must name at least one recipient when email.enabled is true")
+    return e
 
 
 def _check_formats(value: list[Any]) -> str | None:

@@ -151,6 +151,8 @@ class Brief:
     articles: tuple[ArticleInfo, ...]
     skipped: tuple[Skipped, ...]
     sentences_considered: int
+    window: str = ""  # which articles the brief covers, when not all of the folder
+    outside_window: int = 0  # articles left out because they are older than the window
 
     @property
     def relevant_articles(self) -> tuple[ArticleInfo, ...]:

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -130,12 +130,46 @@ def theme(sentences: Sequence[Sentence], settings: Settings) -> list[ThemedSente
                            settings.summary.theme_threshold)
 
 
-def make_brief(folder: Path, settings: Settings, day: date, now: datetime) -> Brief:
-    """Read `folder` and compose the day's brief; raises NoUsableArticles when nothing is usable."""
+@dataclass(frozen=True)
+class Window:
+    """Which articles a brief covers: published, or (undated) added, since `since`."""
+
+    since: datetime
+    label: str
+
+    def covers(self, article: Article) -> bool:
+        if article.published is not None:
+            return article.published >= self.since.astimezone().date()
+        return article.modified is None or article.modified >= self.since
+
+
+def within(reading: Reading, window: Window) -> tuple[Reading, int]:
+    """The part of the reading inside the window, and how many articles it left out."""
+    kept = tuple(a for a in reading.articles if window.covers(a))
+    ids = {a.id for a in kept}
+    return (Reading(kept, tuple(s for s in reading.sentences if s.article in ids),
+                    reading.skipped), len(reading.articles) - len(kept))
+
+
+def make_brief(folder: Path, settings: Settings, day: date, now: datetime,
+               window: Window | None = None, allow_empty: bool = False) -> Brief:
+    """Read `folder` and compose the day's brief.
+
+    Raises NoUsableArticles when nothing is usable, unless `allow_empty`, in
+    which case the brief says there was no new reporting.
+    """
     reading = read(folder, settings)
-    require_articles(reading, folder)
+    left_out = 0
+    if window is not None:
+        reading, left_out = within(reading, window)
+        log.info("%s: %d articles, %d older ones left out", window.label,
+                 len(reading.articles), left_out)
+    if not allow_empty:
+        require_articles(reading, folder)
     themed = theme(reading.sentences, settings)
     brief = compose(themed, reading.articles, reading.skipped, settings, day, now)
+    if window is not None:
+        brief = replace(brief, window=window.label, outside_window=left_out)
     log.info("composed %d key points and %d items in %d sections",
              len(brief.key_points), sum(len(s.items) for s in brief.sections),
              len(brief.sections))

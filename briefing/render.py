@@ -37,10 +37,16 @@ def template_dirs(settings: Settings) -> list[Path]:
 
 def environment(settings: Settings) -> Environment:
     loaders = [FileSystemLoader(str(d)) for d in template_dirs(settings)]
-    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=_autoescape,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
     env.filters["long_date"] = lambda d: f"{d:%A} {d.day} {d:%B %Y}"
     return env
+
+
+def _autoescape(name: str | None) -> bool:
+    """Escape everything but plain-text templates (`*.txt.j2`, e.g. an e-mail's text part)."""
+    return not (name or "").endswith(".txt.j2")
 
 
 # --- the data the templates see ---------------------------------------------------
@@ -166,6 +172,8 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
             "not_relevant": len(brief.articles) - relevant,
             "skipped": len(brief.skipped),
             "sentences_considered": brief.sentences_considered,
+            "window": brief.window or None,
+            "outside_window": brief.outside_window,
         },
     }
 

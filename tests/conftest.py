@@ -26,6 +26,27 @@ def no_pretrained_punkt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def workdir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test runs in a folder of its own whose briefing.toml keeps state and output there.
+
+    Commands that find ./briefing.toml then never write into the repository.
+    """
+    folder = tmp_path_factory.mktemp("work")
+    (folder / "briefing.toml").write_text(local_config(folder), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def local_config(folder: Path, extra: str = "") -> str:
+    """The repository's configuration with input = seeds/ and output, state under `folder`."""
+    text_ = (ROOT / "briefing.toml").read_text(encoding="utf-8")
+    text_ = text_.replace('input = "seeds"', f'input = "{SEEDS}"')
+    text_ = text_.replace('output = "output"', f'output = "{folder / "output"}"')
+    text_ = text_.replace('state = "state"', f'state = "{folder / "state"}"')
+    return text_ + extra
+
+
 @pytest.fixture
 def settings() -> Settings:
     return load_settings(ROOT / "briefing.toml")

@@ -1,0 +1,193 @@
+"""E-mail a day's brief: the PDF attached, key points in the message body.
+
+The message is built from the day's files (brief.json and brief.pdf), so a
+brief can be sent, or sent again, long after it was rendered. Sending retries
+what may pass (refused connections, timeouts, 4xx replies) with a doubling
+wait, a bounded number of times, and fails at once on a 5xx reply, quoting
+the server. The password is only ever read from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined
+
+from briefing.config import ConfigError, EmailSettings, Settings
+from briefing.files import atomic_write
+from briefing.render import environment
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryError(Exception):
+    """The message was not delivered; `permanent` says whether retrying could help."""
+
+    def __init__(self, message: str, permanent: bool) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def attachment_name(day: date) -> str:
+    return f"brief-{day.isoformat()}.pdf"
+
+
+def password(email: EmailSettings) -> str | None:
+    """The SMTP password from the environment; a login without one is a config error."""
+    if not email.username:
+        return None
+    value = os.environ.get(email.password_env)
+    if not value:
+        raise ConfigError(f"SMTP user '{email.username}' needs a password in the environment "
+                          f"variable {email.password_env} (email.smtp.password_env), "
+                          "and it is not set")
+    return value
+
+
+def check_ready(settings: Settings) -> None:
+    """Everything sending needs, checked before anything is scheduled or sent."""
+    email = settings.email
+    if not email.sender or not email.recipients:
+        raise ConfigError("email needs 'email.from' and at least one of 'email.to', "
+                          "'email.cc' or 'email.bcc'")
+    if email.ca_file is not None and not email.ca_file.is_file():
+        raise ConfigError(f"email.smtp.ca_file not found: {email.ca_file}")
+    password(email)
+    subject_template(email)
+
+
+def subject_template(email: EmailSettings) -> Any:
+    try:
+        return Environment(autoescape=False, undefined=StrictUndefined).from_string(email.subject)
+    except Exception as exc:  # jinja2.TemplateSyntaxError and friends
+        raise ConfigError(f"email.subject is not a valid template: {exc}") from None
+
+
+def build_message(settings: Settings, day: date, pdf: bytes, brief: dict[str, Any],
+                  now: datetime) -> EmailMessage:
+    """The complete message: text and HTML alternatives, the PDF attached."""
+    email = settings.email
+    env = environment(settings)
+    context = {
+        "title": brief.get("title", settings.title), "day": day, "date": day.isoformat(),
+        "key_points": brief.get("key_points", []), "sections": brief.get("sections", []),
+        "attachment": attachment_name(day),
+    }
+    try:
+        subject = subject_template(email).render(**context).strip()
+    except Exception as exc:  # an unknown variable in the user's subject template
+        raise ConfigError(f"email.subject cannot be rendered: {exc}") from None
+    message = EmailMessage()
+    message["Subject"] = " ".join(subject.split())
+    message["From"] = email.sender
+    if email.to:
+        message["To"] = ", ".join(email.to)
+    if email.cc:
+        message["Cc"] = ", ".join(email.cc)
+    if email.reply_to:
+        message["Reply-To"] = email.reply_to
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid(idstring=f"brief-{day.isoformat()}",
+                                       domain=email.sender.rpartition("@")[2] or None)
+    message.set_content(env.get_template("email.txt.j2").render(**context))
+    message.add_alternative(env.get_template("email.html.j2").render(**context), subtype="html")
+    message.add_attachment(pdf, maintype="application", subtype="pdf",
+                           filename=attachment_name(day))
+    return message
+
+
+def load_brief(folder: Path) -> tuple[bytes, dict[str, Any]]:
+    pdf = (folder / "brief.pdf").read_bytes()
+    data = json.loads((folder / "brief.json").read_text(encoding="utf-8"))
+    return pdf, data
+
+
+def write_eml(message: EmailMessage, path: Path) -> Path:
+    """The message exactly as it would be sent, for --dry-run."""
+    return atomic_write(path, message.as_bytes())
+
+
+# --- sending ----------------------------------------------------------------------
+
+def _tls_context(email: EmailSettings) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=str(email.ca_file) if email.ca_file else None)
+    if not email.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _send_once(message: EmailMessage, email: EmailSettings, secret: str | None) -> None:
+    context = _tls_context(email)
+    client: smtplib.SMTP
+    if email.security == "ssl":
+        client = smtplib.SMTP_SSL(email.host, email.port, timeout=email.timeout_seconds,
+                                  context=context)
+    else:
+        client = smtplib.SMTP(email.host, email.port, timeout=email.timeout_seconds)
+    with client:
+        client.ehlo()
+        if email.security == "starttls":
+            client.starttls(context=context)
+            client.ehlo()
+        if email.username:
+            client.login(email.username, secret or "")
+        refused = client.send_message(message, from_addr=email.sender,
+                                      to_addrs=list(email.recipients))
+        if refused:
+            log.warning("some recipients were refused: %s", ", ".join(sorted(refused)))
+
+
+def _classify(exc: BaseException) -> DeliveryError:
+    """Is a failure worth retrying? 4xx and network trouble are; 5xx is not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = {code for code, _ in exc.recipients.values()}
+        reply = "; ".join(f"{rcpt}: {code} {text.decode(errors='replace')}"
+                          for rcpt, (code, text) in exc.recipients.items())
+        return DeliveryError(f"all recipients refused: {reply}",
+                             permanent=all(c >= 500 for c in codes))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+            else str(exc.smtp_error)
+        return DeliveryError(f"server replied {exc.smtp_code} {text}",
+                             permanent=exc.smtp_code >= 500)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return DeliveryError(f"the server's certificate was not trusted: {exc.verify_message}",
+                             permanent=True)
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return DeliveryError(f"the server does not support it: {exc}", permanent=True)
+    if isinstance(exc, (OSError, socket.timeout, smtplib.SMTPException)):
+        return DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False)
+    raise exc
+
+
+def send(message: EmailMessage, email: EmailSettings,
+         sleep: Callable[[float], None] = time.sleep) -> None:
+    """Send, retrying transient failures with a doubling wait; raise DeliveryError at the end."""
+    secret = password(email)
+    attempts = email.retries + 1
+    for attempt in range(1, attempts + 1):
+        try:
+            _send_once(message, email, secret)
+            return
+        except Exception as exc:
+            failure = _classify(exc)
+            if failure.permanent or attempt == attempts:
+                suffix = "" if failure.permanent else f" (after {attempts} attempts)"
+                raise DeliveryError(f"{failure}{suffix}", failure.permanent) from None
+            wait = email.backoff_seconds * 2 ** (attempt - 1)
+            log.warning("delivery attempt %d of %d failed (%s); retrying in %.0f s",
+                        attempt, attempts, failure, wait)
+            sleep(wait)

@@ -1,0 +1,113 @@
+"""APScheduler 3.x wiring for the daily brief.
+
+The job lives in an SQLite job store in the state folder, under a fixed id,
+and refers to `briefing.schedule:scheduled_job` with the configuration path as
+its only argument, so a restart neither loses nor duplicates it. A restart
+keeps the stored next run time when the schedule is unchanged: a run missed
+while the process was down is then caught up once, within the grace time.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+
+from briefing import deliver
+from briefing.config import Settings, load_settings
+from briefing.daily import daily_run
+from briefing.history import History
+
+log = logging.getLogger(__name__)
+
+JOB_ID = "daily-brief"
+JOB_FUNC = "briefing.schedule:scheduled_job"
+
+
+def timezone(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.schedule.timezone)
+
+
+def cron_trigger(settings: Settings) -> CronTrigger:
+    return CronTrigger.from_crontab(settings.schedule.cron, timezone=timezone(settings))
+
+
+def scheduled_job(config_path: str) -> None:
+    """What the scheduler runs: reload the configuration, then the day's run."""
+    settings = load_settings(Path(config_path) if config_path else None)
+    daily_run(settings, datetime.now(timezone(settings)))
+
+
+def check_startup(settings: Settings) -> None:
+    """Everything that can be wrong before the first run, found now (ConfigError/StateError)."""
+    History(settings.schedule.state_dir).check()
+    probe = settings.schedule.state_dir / ".write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        from briefing.history import StateError
+
+        raise StateError(f"state folder {settings.schedule.state_dir} is not writable: "
+                         f"{exc.strerror or exc}") from None
+    if settings.email.enabled:
+        deliver.check_ready(settings)
+
+
+def create(settings: Settings, config_path: Path | None, trigger: BaseTrigger | None = None,
+           scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+    """A scheduler holding the daily job, not yet started."""
+    state = settings.schedule.state_dir
+    state.mkdir(parents=True, exist_ok=True)
+    tz = timezone(settings)
+    store = SQLAlchemyJobStore(url=f"sqlite:///{(state / 'jobs.sqlite').resolve()}")
+    scheduler = scheduler_class(
+        jobstores={"default": store},
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={
+            "coalesce": settings.schedule.coalesce,
+            "max_instances": 1,
+            "misfire_grace_time": int(settings.schedule.misfire_grace_hours * 3600),
+        },
+        timezone=tz,
+    )
+    trigger = trigger or cron_trigger(settings)
+    store.start(scheduler, "default")  # read the stored job before replacing it
+    stored = store.lookup_job(JOB_ID)
+    keep: dict[str, Any] = {}
+    if stored is not None and str(stored.trigger) == str(trigger) and stored.next_run_time:
+        keep["next_run_time"] = stored.next_run_time
+    scheduler.add_job(JOB_FUNC, trigger=trigger, args=[str(config_path or "")], id=JOB_ID,
+                      name="daily brief", replace_existing=True, **keep)
+    return scheduler
+
+
+def serve(settings: Settings, config_path: Path | None) -> None:
+    """Run in the foreground until SIGINT or SIGTERM; a run under way is finished first."""
+    check_startup(settings)
+    scheduler = create(settings, config_path)
+
+    def stop(signum: int, _: FrameType | None) -> None:
+        log.info("%s received: stopping after the current run", signal.Signals(signum).name)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    trigger = cron_trigger(settings)
+    upcoming = trigger.get_next_fire_time(None, datetime.now(timezone(settings)))
+    log.info("scheduled '%s' (%s); next brief at %s; state in %s", settings.schedule.cron,
+             settings.schedule.timezone, f"{upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "never",
+             settings.schedule.state_dir)
+    scheduler.start()
+    log.info("scheduler stopped")
