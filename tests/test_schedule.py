@@ -1,0 +1,328 @@
+"""The scheduled brief: triggers at fixed instants, persistence, catch-up, no overlap,
+windows, start-up checks, and the real scheduler running for a few seconds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from click.testing import CliRunner
+
+from briefing import daily
+from briefing.cli import cli
+from briefing.config import Settings, load_settings
+from briefing.history import History
+from briefing.schedule import JOB_ID, create, cron_trigger
+from tests.conftest import ROOT, SEEDS, local_config
+
+KARACHI = ZoneInfo("Asia/Karachi")
+LONDON = ZoneInfo("Europe/London")
+
+
+def fires(trigger: CronTrigger, start: datetime, count: int) -> list[datetime]:
+    """The next `count` fire times after `start`, stepping in UTC (no wall-clock arithmetic)."""
+    out = []
+    now = start
+    for _ in range(count):
+        nxt = trigger.get_next_fire_time(None, now)
+        assert nxt is not None
+        out.append(nxt)
+        now = (nxt.astimezone(UTC) + timedelta(seconds=1)).astimezone(trigger.timezone)
+    return out
+
+
+# --- triggers, without waiting for the clock ----------------------------------------
+
+def test_default_schedule_is_seven_in_karachi(settings: Settings) -> None:
+    trigger = cron_trigger(settings)
+    [first, second] = fires(trigger, datetime(2025, 10, 28, 6, 59, tzinfo=KARACHI), 2)
+    assert first == datetime(2025, 10, 28, 7, 0, tzinfo=KARACHI)
+    assert first.astimezone(UTC).hour == 2  # PKT is UTC+5 all year
+    assert second - first == timedelta(days=1)
+
+
+def test_seven_oclock_stays_seven_across_both_dst_changes() -> None:
+    trigger = CronTrigger.from_crontab("0 7 * * *", timezone=LONDON)
+    spring = fires(trigger, datetime(2026, 3, 28, 8, 0, tzinfo=LONDON), 2)
+    assert [(t.day, t.hour, t.utcoffset()) for t in spring] == [
+        (29, 7, timedelta(hours=1)), (30, 7, timedelta(hours=1))]
+    autumn = fires(trigger, datetime(2026, 10, 24, 8, 0, tzinfo=LONDON), 2)
+    assert [(t.day, t.hour, t.utcoffset()) for t in autumn] == [
+        (25, 7, timedelta(0)), (26, 7, timedelta(0))]
+
+
+def test_a_time_inside_the_spring_gap_fires_once_that_day() -> None:
+    trigger = CronTrigger.from_crontab("30 1 * * *", timezone=LONDON)
+    runs = fires(trigger, datetime(2026, 3, 28, 2, 0, tzinfo=LONDON), 2)
+    assert [t.astimezone(UTC).date().day for t in runs] == [29, 30]
+    assert runs[0].astimezone(UTC).hour == 1  # 01:30 does not exist; it runs at 02:30 BST
+
+
+def test_a_time_inside_the_repeated_autumn_hour_fires_twice_and_mails_once(
+        tmp_path: Path) -> None:
+    """APScheduler fires at both 01:30s; the second run re-renders but does not mail again."""
+    trigger = CronTrigger.from_crontab("30 1 * * *", timezone=LONDON)
+    runs = fires(trigger, datetime(2026, 10, 24, 2, 0, tzinfo=LONDON), 3)
+    assert [t.astimezone(UTC).strftime("%d %H:%M") for t in runs] == [
+        "25 00:30", "25 01:30", "26 01:30"]
+    history = History(tmp_path)
+    day = runs[0].date()
+    history.record_delivery(day, runs[0], ["desk@example.org"], "<id@example.org>")
+    assert history.delivered(runs[1].date()) is not None  # the second run finds it sent
+
+
+# --- the job store --------------------------------------------------------------------
+
+def config(folder: Path, extra: str = "", **replace: str) -> Path:
+    text = local_config(folder)
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = folder / "briefing.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def one_article(folder: Path) -> Path:
+    src = folder / "in"
+    src.mkdir(exist_ok=True)
+    (src / "a.txt").write_text((SEEDS / "001_d6679de3fa4b726c.txt").read_text())
+    return src
+
+
+def quick(workdir: Path, **more: str) -> Path:
+    src = one_article(workdir)
+    return config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"',
+                              'formats = ["html", "pdf", "json"]': 'formats = ["html", "json"]',
+                              **more})
+
+
+def test_restart_neither_loses_nor_duplicates_the_job(workdir: Path) -> None:
+    path = quick(workdir)
+    settings = load_settings(path)
+    first = create(settings, path, scheduler_class=BackgroundScheduler)
+    first.start(paused=True)
+    [job] = first.get_jobs()
+    planned = job.next_run_time
+    first.shutdown()
+
+    second = create(settings, path, scheduler_class=BackgroundScheduler)
+    second.start(paused=True)
+    jobs = second.get_jobs()
+    assert [j.id for j in jobs] == [JOB_ID]
+    assert jobs[0].next_run_time == planned
+    assert jobs[0].func_ref == "briefing.schedule:scheduled_job"
+    assert jobs[0].args == (str(path),)
+    assert jobs[0].max_instances == 1
+    assert jobs[0].misfire_grace_time == 6 * 3600
+    second.shutdown()
+
+
+def wait_for(check: object, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _miss_a_run(path: Path, missed_by: timedelta) -> Settings:
+    """Store the job, then, with no scheduler running, move its next run into the past."""
+    settings = load_settings(path)
+    scheduler = create(settings, path, scheduler_class=BackgroundScheduler)
+    scheduler.start(paused=True)
+    scheduler.shutdown()
+    store = SQLAlchemyJobStore(url=f"sqlite:///{settings.schedule.state_dir / 'jobs.sqlite'}")
+    store.start(BackgroundScheduler(), "default")
+    job = store.lookup_job(JOB_ID)
+    job._modify(next_run_time=datetime.now(KARACHI) - missed_by)
+    store.update_job(job)
+    store.shutdown()
+    return settings
+
+
+def test_a_run_missed_while_down_is_caught_up_once_on_restart(workdir: Path) -> None:
+    path = quick(workdir)
+    settings = _miss_a_run(path, timedelta(minutes=5))
+    scheduler = create(settings, path, scheduler_class=BackgroundScheduler)
+    scheduler.start()
+    try:
+        history = History(settings.schedule.state_dir)
+        assert wait_for(lambda: any(r.status == "ok" for r in history.runs()))
+    finally:
+        scheduler.shutdown(wait=True)
+    [run] = History(settings.schedule.state_dir).runs()
+    assert run.trigger == "schedule" and run.articles == 1
+    assert any(f.endswith("brief.json") for f in run.files)
+
+
+def test_a_run_missed_beyond_the_grace_time_is_dropped(workdir: Path) -> None:
+    path = quick(workdir)
+    settings = _miss_a_run(path, timedelta(hours=10))  # grace is 6 hours
+    scheduler = create(settings, path, scheduler_class=BackgroundScheduler)
+    scheduler.start()
+    try:
+        time.sleep(1.5)
+        [job] = scheduler.get_jobs()
+        assert job.next_run_time > datetime.now(KARACHI)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert History(settings.schedule.state_dir).runs() == []
+
+
+def test_the_real_scheduler_makes_a_brief_within_seconds(workdir: Path) -> None:
+    path = quick(workdir)
+    settings = load_settings(path)
+    scheduler = create(settings, path, trigger=CronTrigger(second="*/2", timezone=KARACHI),
+                       scheduler_class=BackgroundScheduler)
+    scheduler.start()
+    try:
+        day = datetime.now(KARACHI).date().isoformat()
+        brief = settings.output_dir / day / "brief.json"
+        assert wait_for(brief.is_file)
+    finally:
+        scheduler.shutdown(wait=True)
+    data = json.loads(brief.read_text())
+    assert data["coverage"]["articles_read"] == 1
+    assert data["coverage"]["window"].startswith("published or added since")
+
+
+# --- no two writers of one day ----------------------------------------------------------
+
+def test_a_manual_run_waits_for_the_days_lock(workdir: Path, settings: Settings,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(daily, "LOCK_TIMEOUT", 0.3)
+    local = load_settings(workdir / "briefing.toml")
+    day = datetime(2025, 10, 28).date()
+    with daily.day_lock(local, day):
+        result = CliRunner().invoke(cli, ["run", "--date", "2025-10-28", "--format", "json"])
+    assert result.exit_code == 1
+    assert "another briefing run is writing" in result.stderr
+    assert not (local.output_dir / "2025-10-28" / "brief.json").exists()
+    assert CliRunner().invoke(cli, ["run", "--date", "2025-10-28", "--format", "json"]
+                              ).exit_code == 0
+
+
+# --- the window -------------------------------------------------------------------------
+
+def test_the_window_leaves_out_older_articles(workdir: Path) -> None:
+    src = workdir / "in"
+    src.mkdir()
+    for name in ("001_d6679de3fa4b726c.txt", "003_15483e7a24de36bb.txt"):
+        (src / name).write_text((SEEDS / name).read_text())
+    old = time.time() - 3 * 86400
+    os.utime(src / "003_15483e7a24de36bb.txt", (old, old))
+    path = config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"'})
+    outcome = daily.daily_run(load_settings(path), datetime.now(KARACHI))
+    assert outcome.status == "ok" and outcome.articles == 1
+    data = json.loads(next(f for f in outcome.files if f.name == "brief.json").read_text())
+    assert [a["id"] for a in data["articles"]] == ["001_d6679de3fa4b726c.txt"]
+    assert data["coverage"]["outside_window"] == 1
+
+
+def test_an_empty_window_still_gives_a_brief_that_says_so(workdir: Path) -> None:
+    src = one_article(workdir)
+    old = time.time() - 3 * 86400
+    os.utime(src / "a.txt", (old, old))
+    path = config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"'})
+    outcome = daily.daily_run(load_settings(path), datetime.now(KARACHI))
+    assert outcome.status == "ok" and outcome.articles == 0
+    html = next(f for f in outcome.files if f.name == "brief.html").read_text()
+    assert "No new reporting" in html and "1 older article left out" in html
+
+
+def test_skip_empty_days(workdir: Path) -> None:
+    src = one_article(workdir)
+    old = time.time() - 3 * 86400
+    os.utime(src / "a.txt", (old, old))
+    path = config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"',
+                              "skip_empty = false": "skip_empty = true"})
+    settings = load_settings(path)
+    outcome = daily.daily_run(settings, datetime.now(KARACHI))
+    assert outcome.status == "skipped: no new articles" and outcome.files == ()
+    assert History(settings.schedule.state_dir).runs()[0].status == "skipped: no new articles"
+
+
+def test_window_zero_means_everything(workdir: Path) -> None:
+    src = one_article(workdir)
+    old = time.time() - 300 * 86400
+    os.utime(src / "a.txt", (old, old))
+    path = config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"',
+                              "window_hours = 24": "window_hours = 0"})
+    assert daily.daily_run(load_settings(path), datetime.now(KARACHI)).articles == 1
+
+
+# --- start-up checks and the process ------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('cron = "0 7 * * *"', 'cron = "0 7 * *"', "is not a valid crontab expression"),
+        ('cron = "0 7 * * *"', 'cron = "61 7 * * *"', "is not a valid crontab expression"),
+        ('timezone = "Asia/Karachi"', 'timezone = "Mars/Olympus"', "is not a known time zone"),
+        ('to = []', 'to = ["not an address"]', "is not a valid e-mail address"),
+    ],
+)
+def test_bad_schedule_config_is_one_line_and_exit_2(workdir: Path, old: str, new: str,
+                                                    message: str) -> None:
+    config(workdir, **{old: new})
+    result = CliRunner().invoke(cli, ["schedule"])
+    assert result.exit_code == 2
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unwritable_state_folder_is_exit_2(workdir: Path) -> None:
+    blocker = workdir / "blocker"
+    blocker.write_text("a file where the state folder should be")
+    config(workdir, **{f'state = "{workdir / "state"}"': f'state = "{blocker / "state"}"'})
+    result = CliRunner().invoke(cli, ["schedule"])
+    assert result.exit_code == 2
+    assert "state folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_password_variable_is_exit_2_before_scheduling(
+        workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BRIEFING_SMTP_PASSWORD", raising=False)
+    config(workdir, **{"enabled = false            #": "enabled = true            #",
+                       "to = []": 'to = ["desk@example.org"]',
+                       'username = ""': 'username = "briefing"'})
+    result = CliRunner().invoke(cli, ["schedule"])
+    assert result.exit_code == 2
+    assert "BRIEFING_SMTP_PASSWORD" in result.stderr
+    assert not (workdir / "state" / "jobs.sqlite").exists()
+
+
+def test_schedule_process_stops_cleanly_on_sigterm(workdir: Path) -> None:
+    quick(workdir)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "briefing", "schedule"], cwd=workdir,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert wait_for(lambda: (workdir / "state" / "jobs.sqlite").exists(), 20)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "next brief at" in err and "SIGTERM received" in err and "scheduler stopped" in err
+
+
+def test_history_lists_runs(workdir: Path) -> None:
+    runner = CliRunner()
+    assert "no runs recorded yet" in runner.invoke(cli, ["history"]).stdout
+    assert runner.invoke(cli, ["run", "--date", "2025-10-28", "--format", "json"]).exit_code == 0
+    out = runner.invoke(cli, ["history"]).stdout
+    assert "2025-10-28" in out and "manual" in out and " ok " in out and "brief.json" in out
