@@ -100,9 +100,9 @@ def send_day(settings: Settings, day: date, now: datetime, history: History, *,
     if dry_run:
         path = deliver.write_eml(message, folder / "brief.eml")
         return f"dry run: wrote {path}"
-    deliver.send(message, settings.email, **({"sleep": sleep} if sleep else {}))
-    history.record_delivery(day, now, settings.email.recipients, str(message["Message-ID"]))
-    return f"delivered to {len(settings.email.recipients)} recipient(s)"
+    result = deliver.send(message, settings.email, **({"sleep": sleep} if sleep else {}))
+    history.record_delivery(day, now, result.accepted, str(message["Message-ID"]))
+    return result.summary()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -62,8 +63,14 @@ def check_ready(settings: Settings) -> None:
     if not email.sender or not email.recipients:
         raise ConfigError("email needs 'email.from' and at least one of 'email.to', "
                           "'email.cc' or 'email.bcc'")
-    if email.ca_file is not None and not email.ca_file.is_file():
-        raise ConfigError(f"email.smtp.ca_file not found: {email.ca_file}")
+    if email.ca_file is not None:
+        if not email.ca_file.is_file():
+            raise ConfigError(f"email.smtp.ca_file not found: {email.ca_file}")
+        try:
+            _tls_context(email)
+        except ssl.SSLError as exc:
+            raise ConfigError(f"email.smtp.ca_file is not a PEM certificate bundle: "
+                              f"{email.ca_file} ({exc.reason or exc})") from None
     password(email)
     subject_template(email)
 
@@ -129,29 +136,51 @@ def _tls_context(email: EmailSettings) -> ssl.SSLContext:
     return context
 
 
-def _send_once(message: EmailMessage, email: EmailSettings, secret: str | None) -> None:
-    context = _tls_context(email)
+@dataclass(frozen=True)
+class Sent:
+    """What the server accepted, and whom it refused (with its reply)."""
+
+    accepted: tuple[str, ...]
+    refused: dict[str, str]
+
+    def summary(self) -> str:
+        text = f"delivered to {len(self.accepted)} recipient(s)"
+        if self.refused:
+            text += "; refused: " + "; ".join(f"{r} ({why})" for r, why in self.refused.items())
+        return text
+
+
+def _send_once(message: EmailMessage, email: EmailSettings, secret: str | None) -> Sent:
     client: smtplib.SMTP
     if email.security == "ssl":
         client = smtplib.SMTP_SSL(email.host, email.port, timeout=email.timeout_seconds,
-                                  context=context)
+                                  context=_tls_context(email))
     else:
         client = smtplib.SMTP(email.host, email.port, timeout=email.timeout_seconds)
     with client:
         client.ehlo()
         if email.security == "starttls":
-            client.starttls(context=context)
+            client.starttls(context=_tls_context(email))
             client.ehlo()
         if email.username:
-            client.login(email.username, secret or "")
+            try:
+                client.login(email.username, secret or "")
+            except UnicodeEncodeError:
+                raise DeliveryError("the SMTP user name or password has non-ASCII characters, "
+                                    "which SMTP login cannot carry", permanent=True) from None
         refused = client.send_message(message, from_addr=email.sender,
                                       to_addrs=list(email.recipients))
-        if refused:
-            log.warning("some recipients were refused: %s", ", ".join(sorted(refused)))
+    reasons = {rcpt: f"{code} {text.decode(errors='replace')}"
+               for rcpt, (code, text) in refused.items()}
+    if reasons:
+        log.warning("some recipients were refused: %s", "; ".join(reasons))
+    return Sent(tuple(r for r in email.recipients if r not in reasons), reasons)
 
 
 def _classify(exc: BaseException) -> DeliveryError:
     """Is a failure worth retrying? 4xx and network trouble are; 5xx is not."""
+    if isinstance(exc, DeliveryError):
+        return exc
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = {code for code, _ in exc.recipients.values()}
         reply = "; ".join(f"{rcpt}: {code} {text.decode(errors='replace')}"
@@ -170,24 +199,26 @@ def _classify(exc: BaseException) -> DeliveryError:
         return DeliveryError(f"the server does not support it: {exc}", permanent=True)
     if isinstance(exc, (OSError, socket.timeout, smtplib.SMTPException)):
         return DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False)
-    raise exc
+    # Anything else is not going to change by waiting: report it, do not crash the run.
+    return DeliveryError(f"{type(exc).__name__}: {exc}", permanent=True)
 
 
 def send(message: EmailMessage, email: EmailSettings,
-         sleep: Callable[[float], None] = time.sleep) -> None:
+         sleep: Callable[[float], None] = time.sleep) -> Sent:
     """Send, retrying transient failures with a doubling wait; raise DeliveryError at the end."""
     secret = password(email)
     attempts = email.retries + 1
     for attempt in range(1, attempts + 1):
         try:
-            _send_once(message, email, secret)
-            return
+            return _send_once(message, email, secret)
         except Exception as exc:
             failure = _classify(exc)
             if failure.permanent or attempt == attempts:
-                suffix = "" if failure.permanent else f" (after {attempts} attempts)"
+                plural = "attempt" if attempts == 1 else "attempts"
+                suffix = "" if failure.permanent else f" (after {attempts} {plural})"
                 raise DeliveryError(f"{failure}{suffix}", failure.permanent) from None
             wait = email.backoff_seconds * 2 ** (attempt - 1)
-            log.warning("delivery attempt %d of %d failed (%s); retrying in %.0f s",
+            log.warning("delivery attempt %d of %d failed (%s); retrying in %.3g s",
                         attempt, attempts, failure, wait)
             sleep(wait)
+    raise AssertionError("unreachable: the loop returns or raises")
