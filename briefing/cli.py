@@ -210,6 +210,38 @@ def send(day: date | None, dry_run: bool, force: bool, config: Path | None) -> N
 
 
 @cli.command()
+@click.option("--host", default=None,
+              help="Address to bind (default: web.host, 127.0.0.1). Beyond loopback, an access "
+                   "token must be set in the environment variable web.token_env.")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port (default: web.port, 8000).")
+@CONFIG_OPTION
+@_errors
+def serve(host: str | None, port: int | None, config: Path | None) -> None:
+    """Serve the briefs on demand in a browser: latest, any day, archive, reports."""
+    import os
+
+    import uvicorn
+
+    from briefing.web import create_app, is_loopback
+
+    settings = _settings(config)
+    host = host or settings.web.host
+    port = port or settings.web.port
+    token = None
+    if not is_loopback(host):
+        token = os.environ.get(settings.web.token_env) or None
+        if token is None:
+            raise BadUsage(f"serving on {host} (beyond this machine) needs an access token in "
+                           f"the environment variable {settings.web.token_env}")
+    if not logging.getLogger().isEnabledFor(logging.INFO) and not _quiet():
+        logging.getLogger().setLevel(logging.INFO)
+    log.info("serving briefs from %s on http://%s:%d/", settings.output_dir, host, port)
+    uvicorn.run(create_app(settings, token), host=host, port=port, log_level="warning",
+                access_log=False)
+
+
+@cli.command()
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many of the latest runs to show.")
 @CONFIG_OPTION

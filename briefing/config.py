@@ -101,6 +101,14 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    token_env: str = "BRIEFING_WEB_TOKEN"
+    max_report_days: int = 31
+
+
+@dataclass(frozen=True)
 class Settings:
     title: str = "Daily brief"
     author: str = "briefing"
@@ -116,6 +124,7 @@ class Settings:
     themes: tuple[Theme, ...] = ()
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     source: Path | None = None  # the file these settings came from
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -234,6 +243,7 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
     summary = _parse_summary(top.table("summary"))
     schedule = _parse_schedule(top.table("schedule"), base)
     email = _parse_email(top.table("email"), base)
+    web = _parse_web(top.table("web"))
     themes = _parse_themes(top, name)
     top.done()
 
@@ -241,7 +251,8 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
         title=title, author=author, input_dir=input_dir, output_dir=output_dir,
         templates_dir=(base / templates) if templates else None, formats=formats,
         max_file_mb=max_file_mb, workers=workers, punkt=punkt, abbreviations=abbreviations,
-        summary=summary, themes=themes, schedule=schedule, email=email, source=Path(name),
+        summary=summary, themes=themes, schedule=schedule, email=email, web=web,
+        source=Path(name),
     )
 
 
@@ -333,6 +344,19 @@ def _parse_email(t: _Table, base: Path) -> EmailSettings:
     if e.enabled and not e.recipients:
         raise t.fail("to", "must name at least one recipient when email.enabled is true")
     return e
+
+
+def _parse_web(t: _Table) -> WebSettings:
+    d = WebSettings()
+    w = WebSettings(
+        host=t.take("host", str, d.host, check=lambda v: None if v.strip() else "is empty"),
+        port=t.take("port", int, d.port,
+                    check=lambda v: None if 0 < v < 65536 else "must be a port number"),
+        token_env=t.take("token_env", str, d.token_env),
+        max_report_days=t.take("max_report_days", int, d.max_report_days, check=_positive),
+    )
+    t.done()
+    return w
 
 
 def _check_formats(value: list[Any]) -> str | None:

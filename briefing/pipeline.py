@@ -10,7 +10,7 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -44,13 +44,16 @@ class Reading:
     skipped: tuple[Skipped, ...]
 
 
-def read(folder: Path, settings: Settings) -> Reading:
-    """Ingest, clean and split a folder. Files with no usable text become skips.
+def read(folder: Path, settings: Settings, names: Collection[str] | None = None) -> Reading:
+    """Ingest, clean and split a folder (only the files in `names`, when given).
 
-    Cleaning and splitting are per article, so a large day runs them on every
-    core; chunks keep their order, so the result is the same either way.
+    Files with no usable text become skips. Cleaning and splitting are per
+    article, so a large day runs them on every core; chunks keep their order,
+    so the result is the same either way.
     """
     paths = ingest.article_files(folder)
+    if names is not None:
+        paths = [p for p in paths if p.name in names]
     max_bytes = int(settings.max_file_mb * 1_000_000)
     workers = _workers(settings, len(paths))
     cleaned: list[Article] = []

@@ -14,6 +14,7 @@ import json
 import logging
 import mimetypes
 from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -23,7 +24,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from briefing import __version__
 from briefing.config import BUILTIN_TEMPLATES, Settings
 from briefing.files import atomic_write
-from briefing.models import Brief, Item
+from briefing.models import ArticleInfo, Brief, Citation, Item, Section, Skipped
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def source_numbers(brief: Brief) -> dict[str, int]:
     return numbers
 
 
-def context(brief: Brief, settings: Settings) -> dict[str, Any]:
+def context(brief: Brief, settings: Settings, web: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
     numbers = source_numbers(brief)
     by_id = {a.id: a for a in brief.articles}
     labels = {t.key: t.label for t in settings.themes}
@@ -83,11 +85,13 @@ def context(brief: Brief, settings: Settings) -> dict[str, Any]:
                   for c in i.sources},
         "generated_iso": brief.generated_at.isoformat(timespec="seconds"),
         "generated_human": f"{brief.generated_at:%Y-%m-%d %H:%M %Z}".strip(),
+        "web": web,  # navigation and forms when served by `briefing serve`; None in files
     }
 
 
-def render_html(brief: Brief, settings: Settings, template: str = HTML_TEMPLATE) -> str:
-    return environment(settings).get_template(template).render(**context(brief, settings))
+def render_html(brief: Brief, settings: Settings, template: str = HTML_TEMPLATE,
+                web: dict[str, Any] | None = None) -> str:
+    return environment(settings).get_template(template).render(**context(brief, settings, web))
 
 
 # --- PDF --------------------------------------------------------------------------
@@ -176,6 +180,35 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
             "outside_window": brief.outside_window,
         },
     }
+
+
+def brief_from_dict(data: dict[str, Any]) -> Brief:
+    """A Brief back from its brief.json, so a stored brief can be rendered again."""
+    def item(d: dict[str, Any]) -> Item:
+        return Item(text=d["text"], score=d["score"], theme=d["theme"],
+                    sources=tuple(Citation(c["article"], c["sentence"]) for c in d["sources"]))
+
+    coverage = data.get("coverage", {})
+    return Brief(
+        title=data["title"], date=date.fromisoformat(data["date"]),
+        generated_at=datetime.fromisoformat(data["generated_at"]),
+        key_points=tuple(item(i) for i in data["key_points"]),
+        sections=tuple(Section(theme=s["theme"], label=s["label"],
+                               description=s.get("description", ""),
+                               items=tuple(item(i) for i in s["items"]),
+                               salience=s.get("salience", 0.0), sentences=s.get("sentences", 0))
+                       for s in data["sections"]),
+        articles=tuple(ArticleInfo(id=a["id"], title=a["title"], source=a["source"],
+                                   published=date.fromisoformat(a["published"])
+                                   if a["published"] else None,
+                                   date_note=a.get("date_note", ""), relevant=a["relevant"],
+                                   sentences=a.get("sentences", 0))
+                       for a in data["articles"]),
+        skipped=tuple(Skipped(s["file"], s["reason"]) for s in data["skipped"]),
+        sentences_considered=coverage.get("sentences_considered", 0),
+        window=coverage.get("window") or "",
+        outside_window=coverage.get("outside_window", 0),
+    )
 
 
 def render_json(brief: Brief) -> str:

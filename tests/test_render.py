@@ -167,3 +167,12 @@ def test_a_failed_render_writes_nothing(seeds_brief: tuple[Settings, Brief], tmp
     with pytest.raises(RuntimeError):
         write_brief(brief, settings, ["html", "pdf", "json"], tmp_path)
     assert not (tmp_path / "2025-10-28").exists()
+
+
+def test_a_brief_survives_its_json(seeds_brief: tuple[Settings, Brief]) -> None:
+    from briefing.render import brief_from_dict
+
+    settings, brief = seeds_brief
+    again = brief_from_dict(json.loads(render_json(brief)))
+    assert render_json(again) == render_json(brief)
+    assert render_html(again, settings) == render_html(brief, settings)
