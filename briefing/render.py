@@ -29,6 +29,7 @@ from briefing.models import ArticleInfo, Brief, Citation, Item, Section, Skipped
 log = logging.getLogger(__name__)
 
 HTML_TEMPLATE = "brief.html.j2"
+PRINT_CSS = "print.css"  # page size, running header and footer: PDF only
 
 
 def template_dirs(settings: Settings) -> list[Path]:
@@ -135,11 +136,15 @@ def make_fetcher(roots: Sequence[Path]) -> Any:
 
 def render_pdf(html: str, settings: Settings, fetcher: Any = None) -> bytes:
     """The PDF of the rendered HTML. Assets resolve against the template folders only."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     fetcher = fetcher or make_fetcher(template_dirs(settings))
     base = template_dirs(settings)[0].resolve().as_uri() + "/"
-    pdf: bytes = HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf()
+    env = environment(settings)
+    assert env.loader is not None
+    paged = env.loader.get_source(env, PRINT_CSS)[0]
+    pdf: bytes = HTML(string=html, base_url=base, url_fetcher=fetcher).write_pdf(
+        stylesheets=[CSS(string=paged, base_url=base, url_fetcher=fetcher)])
     return pdf
 
 
