@@ -6,12 +6,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: brief test bench lint typecheck golden system-deps clean-venv
+.PHONY: brief test bench lint typecheck golden system-deps test-deps clean-venv
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing run
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/ruff check briefing tests benchmarks
 	$(BIN)/mypy briefing benchmarks
 	$(BIN)/pytest
@@ -33,6 +33,16 @@ golden: $(VENV)/.installed
 
 system-deps:
 	bash scripts/system-deps.sh
+
+test-deps:
+	bash scripts/test-deps.sh
+
+# vnu-jar and axe-core for the browser tests. Install scripts stay off: vnu-jar's
+# would download a Java runtime, and the machine's own Java is used instead.
+node_modules/.installed: package.json package-lock.json | test-deps
+	if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
+	else echo "briefing: WARNING: no npm; the browser tests will be skipped" >&2; fi
 
 $(VENV)/.installed: pyproject.toml constraints.txt | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -255,8 +255,8 @@ def create_app(settings: Settings, token: str | None = None) -> Starlette:
         }
 
     def page(template: str, status: int = 200, **values: Any) -> HTMLResponse:
-        defaults = {"refresh": None, "kicker": "briefing",
-                    "web": nav("/", [], None, None, [])}
+        plain = {**nav("/", [], None, None, []), "themes": []}  # theme filters fit briefs only
+        defaults = {"refresh": None, "kicker": "briefing", "web": plain}
         html = env.get_template(template).render(**{**defaults, **values})
         return HTMLResponse(html, status_code=status)
 

@@ -90,3 +90,29 @@ def seeds_pdf(seeds_brief: tuple[Settings, object], tmp_path_factory: pytest.Tem
     out = tmp_path_factory.mktemp("pdf")
     [path] = write_brief(brief, settings, ["pdf"], out)  # type: ignore[arg-type]
     return path
+
+
+PKT = timezone(timedelta(hours=5))
+EARLIER = ["001_d6679de3fa4b726c.txt", "003_15483e7a24de36bb.txt"]
+
+
+def build_output(root: Path) -> Settings:
+    """Two days of briefs for the web tests: 27 October from two seeds, 28 October from all."""
+    import shutil
+    from dataclasses import replace
+
+    from briefing.pipeline import make_brief
+    from briefing.render import write_brief
+
+    settings = load_settings(ROOT / "briefing.toml")
+    earlier = root / "in-27"
+    earlier.mkdir(parents=True)
+    for name in EARLIER:
+        shutil.copy(SEEDS / name, earlier)
+    settings = replace(settings, input_dir=SEEDS, output_dir=root / "output",
+                       schedule=replace(settings.schedule, state_dir=root / "state"))
+    for day, folder in ((date(2025, 10, 27), earlier), (date(2025, 10, 28), SEEDS)):
+        now = datetime(day.year, day.month, day.day, 7, tzinfo=PKT)
+        brief = make_brief(folder, settings, day, now)
+        write_brief(brief, settings, ["html", "pdf", "json"], settings.output_dir)
+    return settings

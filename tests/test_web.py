@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -15,30 +13,9 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from briefing.cli import cli
-from briefing.config import Settings, load_settings
-from briefing.pipeline import make_brief
-from briefing.render import write_brief
+from briefing.config import Settings
 from briefing.web import SECURITY_HEADERS, create_app
-from tests.conftest import ROOT, SEEDS
-
-PKT = timezone(timedelta(hours=5))
-EARLIER = ["001_d6679de3fa4b726c.txt", "003_15483e7a24de36bb.txt"]
-
-
-def build_output(root: Path) -> Settings:
-    """Two days of briefs: 27 October from two seeds, 28 October from all five."""
-    settings = load_settings(ROOT / "briefing.toml")
-    earlier = root / "in-27"
-    earlier.mkdir(parents=True)
-    for name in EARLIER:
-        shutil.copy(SEEDS / name, earlier)
-    settings = replace(settings, input_dir=SEEDS, output_dir=root / "output",
-                       schedule=replace(settings.schedule, state_dir=root / "state"))
-    for day, folder in ((date(2025, 10, 27), earlier), (date(2025, 10, 28), SEEDS)):
-        now = datetime(day.year, day.month, day.day, 7, tzinfo=PKT)
-        brief = make_brief(folder, settings, day, now)
-        write_brief(brief, settings, ["html", "pdf", "json"], settings.output_dir)
-    return settings
+from tests.conftest import EARLIER, build_output
 
 
 @pytest.fixture(scope="module")
