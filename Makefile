@@ -40,7 +40,7 @@ test-deps:
 # vnu-jar and axe-core for the browser tests. Install scripts stay off: vnu-jar's
 # would download a Java runtime, and the machine's own Java is used instead.
 node_modules/.installed: package.json package-lock.json | test-deps
-	if command -v npm >/dev/null 2>&1; then \
+	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
 	else echo "briefing: WARNING: no npm; the browser tests will be skipped" >&2; fi
 
