@@ -242,6 +242,28 @@ def serve(host: str | None, port: int | None, config: Path | None) -> None:
 
 
 @cli.command()
+@CONFIG_OPTION
+@_errors
+def fetch(config: Path | None) -> None:
+    """Fetch every [[sources]] feed and folder into the article archive."""
+    from briefing.daily import archive_of
+    from briefing.fetch import fetch_sources
+
+    settings = _settings(config)
+    if not settings.sources:
+        raise BadUsage("no [[sources]] in the configuration: nothing to fetch "
+                       "(see README.md, 'Sources and the archive')")
+    report = fetch_sources(settings, archive_of(settings))
+    for url, why in report.skipped:
+        click.echo(f"skipped {url}: {why}", err=True)
+    for name, why in report.failed:
+        click.echo(f"source {name} failed: {why}", err=True)
+    click.echo(report.summary())
+    if report.failed and len(report.failed) == len(settings.sources):
+        raise Failure("every source failed")
+
+
+@cli.command()
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many of the latest runs to show.")
 @CONFIG_OPTION

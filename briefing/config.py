@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from briefing.models import OTHER
 
@@ -101,6 +102,25 @@ class EmailSettings:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One [[sources]] entry: an RSS/Atom feed or a folder of article files."""
+
+    name: str
+    feed: str | None = None
+    folder: Path | None = None
+    outlet: str | None = None  # overrides the outlet found in the feed or page
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    timeout_seconds: float = 20.0
+    max_page_mb: float = 5.0
+    user_agent: str = "briefing/0.1 (daily news brief; +https://github.com/briefing)"
+    per_host_seconds: float = 1.0
+    max_items_per_feed: int = 100
+
+
+@dataclass(frozen=True)
 class WebSettings:
     host: str = "127.0.0.1"
     port: int = 8000
@@ -125,6 +145,8 @@ class Settings:
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     email: EmailSettings = field(default_factory=EmailSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    sources: tuple[Source, ...] = ()
+    fetch: FetchSettings = field(default_factory=FetchSettings)
     source: Path | None = None  # the file these settings came from
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -244,6 +266,8 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
     schedule = _parse_schedule(top.table("schedule"), base)
     email = _parse_email(top.table("email"), base)
     web = _parse_web(top.table("web"))
+    fetch = _parse_fetch(top.table("fetch"))
+    sources = _parse_sources(top, base, name)
     themes = _parse_themes(top, name)
     top.done()
 
@@ -252,7 +276,7 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
         templates_dir=(base / templates) if templates else None, formats=formats,
         max_file_mb=max_file_mb, workers=workers, punkt=punkt, abbreviations=abbreviations,
         summary=summary, themes=themes, schedule=schedule, email=email, web=web,
-        source=Path(name),
+        sources=sources, fetch=fetch, source=Path(name),
     )
 
 
@@ -344,6 +368,45 @@ def _parse_email(t: _Table, base: Path) -> EmailSettings:
     if e.enabled and not e.recipients:
         raise t.fail("to", "must name at least one recipient when email.enabled is true")
     return e
+
+
+def _parse_fetch(t: _Table) -> FetchSettings:
+    d = FetchSettings()
+    f = FetchSettings(
+        timeout_seconds=t.take("timeout_seconds", float, d.timeout_seconds, check=_positive),
+        max_page_mb=t.take("max_page_mb", float, d.max_page_mb, check=_positive),
+        user_agent=t.take("user_agent", str, d.user_agent,
+                          check=lambda v: None if "briefing" in v.lower()
+                          else "must name briefing, so sites know who is asking"),
+        per_host_seconds=t.take("per_host_seconds", float, d.per_host_seconds,
+                                check=_non_negative),
+        max_items_per_feed=t.take("max_items_per_feed", int, d.max_items_per_feed,
+                                  check=_positive),
+    )
+    t.done()
+    return f
+
+
+def _parse_sources(top: _Table, base: Path, name: str) -> tuple[Source, ...]:
+    sources: list[Source] = []
+    for number, entry in enumerate(top.take("sources", list, []), start=1):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{name}: sources #{number} must be a table ([[sources]])")
+        t = _Table(entry, f"sources[{number}]", name)
+        feed = t.take("feed", str, "")
+        folder = t.take("folder", str, "")
+        if bool(feed) == bool(folder):
+            raise t.fail("feed", "or 'folder' must be given, one of the two")
+        if feed and urlsplit(feed).scheme not in ("http", "https"):
+            raise t.fail("feed", f"must be an http(s) URL, got {feed!r}")
+        source = Source(name=t.take("name", str, feed or folder), feed=feed or None,
+                        folder=(base / folder) if folder else None,
+                        outlet=t.take("outlet", str, "") or None)
+        t.done()
+        if any(s.name == source.name for s in sources):
+            raise t.fail("name", f"repeats source '{source.name}'")
+        sources.append(source)
+    return tuple(sources)
 
 
 def _parse_web(t: _Table) -> WebSettings:

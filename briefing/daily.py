@@ -14,9 +14,12 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from briefing import deliver
+from briefing import deliver, pipeline
+from briefing.archive import Archive
 from briefing.config import ConfigError, Settings
+from briefing.fetch import fetch_sources
 from briefing.history import History, StateError
+from briefing.models import Brief
 from briefing.pipeline import Window, make_brief
 from briefing.render import write_brief
 
@@ -68,11 +71,29 @@ def window_for(settings: Settings, now: datetime) -> Window | None:
                          f"(the last {hours:g} hours)")
 
 
+def archive_of(settings: Settings) -> Archive:
+    return Archive(settings.schedule.state_dir / "articles.sqlite")
+
+
+def from_archive(settings: Settings, day: date, now: datetime, window: Window | None) -> Brief:
+    """The brief of the archive's window (or of the whole archive)."""
+    archive = archive_of(settings)
+    since = window.since if window else datetime(1970, 1, 1, tzinfo=now.tzinfo)
+    stored = archive.window(since, now)
+    reading = pipeline.read_stored(stored, settings)
+    left_out = archive.count() - len(stored) if window else 0
+    log.info("archive: %d articles in the window, %d older", len(stored), left_out)
+    return pipeline.brief_of(reading, settings, day, now, window, left_out)
+
+
 def produce(settings: Settings, day: date, now: datetime, formats: Sequence[str],
             window: Window | None = None, allow_empty: bool = False,
-            skip_empty: bool = False) -> Produced:
-    """Render the day's brief into output/DAY under the day's lock."""
-    brief = make_brief(settings.input_dir, settings, day, now, window, allow_empty)
+            skip_empty: bool = False, archive: bool = False) -> Produced:
+    """Render the day's brief (from the input folder, or the archive) under the day's lock."""
+    if archive:
+        brief = from_archive(settings, day, now, window)
+    else:
+        brief = make_brief(settings.input_dir, settings, day, now, window, allow_empty)
     if skip_empty and not brief.articles:
         log.info("no new articles for %s; skipping the brief (schedule.skip_empty)", day)
         return Produced(day, (), 0, skipped_empty=True)
@@ -128,8 +149,12 @@ def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
     formats = sorted({*settings.formats, *(("pdf", "json") if settings.email.enabled else ())})
     log.info("run %d started for %s (%s)", run_id, day, trigger)
     try:
+        if settings.sources:  # fetch first; a failing source is reported, never fatal
+            fetched = fetch_sources(settings, archive_of(settings))
+            message = f"fetch: {fetched.summary()}"
         produced = produce(settings, day, now, formats, window_for(settings, now),
-                           allow_empty=True, skip_empty=settings.schedule.skip_empty)
+                           allow_empty=True, skip_empty=settings.schedule.skip_empty,
+                           archive=bool(settings.sources))
         status = "skipped: no new articles" if produced.skipped_empty else "ok"
         if settings.email.enabled and not produced.skipped_empty:
             try:
@@ -140,7 +165,7 @@ def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
                 delivery = f"not delivered: {exc}"
             log.info("delivery: %s", delivery)
     except Exception as exc:  # the scheduler must outlive one bad day
-        message = f"{type(exc).__name__}: {exc}"
+        message = " ".join([message, f"{type(exc).__name__}: {exc}"]).strip()
         log.error("run %d failed: %s", run_id, message)
     finally:
         history.finish(run_id, datetime.now(now.tzinfo), status, produced.articles,

@@ -21,10 +21,11 @@ from typing import TypeVar
 from nltk.tokenize.punkt import PunktParameters
 
 from briefing import ingest
+from briefing.archive import StoredArticle
 from briefing.clean import clean
 from briefing.compose import compose
 from briefing.config import Settings
-from briefing.models import Article, Brief, Sentence, Skipped, ThemedSentence
+from briefing.models import Article, Brief, RawDocument, Sentence, Skipped, ThemedSentence
 from briefing.text import punkt_parameters, split_article, tokenizer_from
 from briefing.themes import compile_themes, theme_sentences
 
@@ -62,6 +63,23 @@ def read(folder: Path, settings: Settings, names: Collection[str] | None = None)
                                              _chunks(paths, workers), workers):
         cleaned += chunk_articles
         skipped += chunk_skipped
+    return _split_all(cleaned, skipped, settings, workers)
+
+
+def read_stored(stored: Sequence[StoredArticle], settings: Settings) -> Reading:
+    """Articles from the archive, cleaned and split exactly as files are."""
+    documents = [RawDocument(id=a.article_id, path=a.url, text=a.text, encoding="utf-8",
+                             modified=a.fetched, meta_title=a.title,
+                             meta_date=a.published.isoformat() if a.published else None,
+                             meta_source=a.outlet) for a in stored]
+    workers = _workers(settings, len(documents))
+    cleaned = [a for chunk in _map(_clean_documents, _chunks(documents, workers), workers)
+               for a in chunk]
+    return _split_all(cleaned, [], settings, workers)
+
+
+def _split_all(cleaned: list[Article], skipped: list[Skipped], settings: Settings,
+               workers: int) -> Reading:
     params = punkt_parameters([a.body for a in cleaned if a.body], settings.punkt,
                               settings.abbreviations)
     articles: list[Article] = []
@@ -110,6 +128,10 @@ def _map(func: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], workers: i
 def _clean_files(paths: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[Skipped]]:
     documents, skipped = ingest.read_paths(paths, max_bytes)
     return [clean(d) for d in documents], skipped
+
+
+def _clean_documents(documents: Sequence[RawDocument]) -> list[Article]:
+    return [clean(d) for d in documents]
 
 
 def _split_articles(articles: Sequence[Article], params: PunktParameters) -> list[list[Sentence]]:
@@ -169,6 +191,12 @@ def make_brief(folder: Path, settings: Settings, day: date, now: datetime,
                  len(reading.articles), left_out)
     if not allow_empty:
         require_articles(reading, folder)
+    return brief_of(reading, settings, day, now, window, left_out)
+
+
+def brief_of(reading: Reading, settings: Settings, day: date, now: datetime,
+             window: Window | None = None, left_out: int = 0) -> Brief:
+    """Theme and compose a reading (from a folder or the archive) into the day's brief."""
     themed = theme(reading.sentences, settings)
     brief = compose(themed, reading.articles, reading.skipped, settings, day, now)
     if window is not None:

@@ -36,7 +36,6 @@ from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from briefing import daily, pipeline
-from briefing.compose import compose
 from briefing.config import Settings
 from briefing.models import Brief
 from briefing.render import brief_from_dict, environment, render_html
@@ -416,9 +415,8 @@ def multi_day(settings: Settings, store: Store, days: list[date], since: date,
     names = {a.id.split("#", 1)[0] for d in days for a in store.brief(d).articles}
     reading = pipeline.read(settings.input_dir, settings, names)
     found = {a.id.split("#", 1)[0] for a in reading.articles} | {s.file for s in reading.skipped}
-    themed = pipeline.theme(reading.sentences, settings)
     title = f"{settings.title}: {since.isoformat()} to {until.isoformat()}"
-    brief = compose(themed, reading.articles, reading.skipped, replace(settings, title=title),
-                    until, datetime.now().astimezone())
+    brief = pipeline.brief_of(reading, replace(settings, title=title), until,
+                              datetime.now().astimezone())
     window = f"the articles of the briefs from {since.isoformat()} to {until.isoformat()}"
     return replace(brief, window=window), len(names - found)

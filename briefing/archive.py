@@ -1,0 +1,204 @@
+"""The article archive: every fetched or imported article, once, in SQLite.
+
+WAL mode lets the brief read while a fetch writes. Each article is one INSERT
+in its own transaction, so a process killed mid-fetch leaves whole rows or
+none. The normalized URL is UNIQUE, so two fetches at once cannot store an
+article twice. The schema carries its version (`PRAGMA user_version`) and is
+migrated forward on open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from briefing.history import StateError
+
+MIGRATIONS: list[str] = [
+    # 1: articles and feed state
+    """
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        url TEXT NOT NULL UNIQUE,
+        article_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        outlet TEXT,
+        title TEXT,
+        published TEXT,
+        fetched TEXT NOT NULL,
+        text TEXT NOT NULL,
+        content_hash TEXT NOT NULL
+    );
+    CREATE INDEX articles_published ON articles (published);
+    CREATE INDEX articles_fetched ON articles (fetched);
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        etag TEXT,
+        last_modified TEXT,
+        checked TEXT,
+        status TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT ''
+    );
+    """,
+]
+
+TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "ref_src")
+
+
+def normalize_url(url: str) -> str:
+    """One spelling per article: no tracking parameters, fragment, default port or end slash."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if not k.lower().startswith(TRACKING))
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return urlunsplit((scheme, host, path, urlencode(query), ""))
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    url: str
+    article_id: str  # what the brief calls it: a file name, or the URL
+    source: str  # the [[sources]] entry it came from
+    outlet: str | None
+    title: str | None
+    published: date | None
+    fetched: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class FeedState:
+    etag: str | None
+    last_modified: str | None
+
+
+class Archive:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise StateError(f"cannot open the article archive {self.path}: {exc}") from None
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate(db)
+            with db:
+                yield db
+        except sqlite3.DatabaseError as exc:
+            raise StateError(f"the article archive {self.path} cannot be used: {exc}") from None
+        finally:
+            db.close()
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
+        """Bring the schema up to date; the write lock makes concurrent openers take turns."""
+        if db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+            return
+        db.isolation_level = None  # explicit transaction control for the migration
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                db.execute("ROLLBACK")
+                raise StateError(f"the article archive was written by a newer briefing "
+                                 f"(schema {version}, this one knows {len(MIGRATIONS)})")
+            for number in range(version, len(MIGRATIONS)):
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number + 1}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.isolation_level = "DEFERRED"
+
+    def schema_version(self) -> int:
+        with self._db() as db:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+    def has(self, url: str) -> bool:
+        with self._db() as db:
+            return db.execute("SELECT 1 FROM articles WHERE url = ?",
+                              (normalize_url(url),)).fetchone() is not None
+
+    def add(self, article: StoredArticle) -> bool:
+        """Store an article; False if its URL is already there (another fetch got it first)."""
+        with self._db() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO articles (url, article_id, source, outlet, title, "
+                "published, fetched, text, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (normalize_url(article.url), article.article_id, article.source, article.outlet,
+                 article.title, article.published.isoformat() if article.published else None,
+                 article.fetched.isoformat(timespec="seconds"), article.text,
+                 content_hash(article.text)))
+            return cursor.rowcount == 1
+
+    def window(self, since: datetime, until: datetime | None = None) -> list[StoredArticle]:
+        """Articles published since `since` (by day), or fetched since then when undated."""
+        until = until or datetime.now(since.tzinfo)
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT url, article_id, source, outlet, title, published, fetched, text "
+                "FROM articles WHERE (published IS NOT NULL AND published >= ? AND published <= ?)"
+                " OR (published IS NULL AND fetched >= ? AND fetched <= ?) ORDER BY id",
+                (since.date().isoformat(), until.date().isoformat(),
+                 since.isoformat(timespec="seconds"), until.isoformat(timespec="seconds")),
+            ).fetchall()
+        return [_row(r) for r in rows]
+
+    def count(self) -> int:
+        with self._db() as db:
+            return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def check_integrity(self) -> str:
+        with self._db() as db:
+            return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def feed_state(self, url: str) -> FeedState:
+        with self._db() as db:
+            row = db.execute("SELECT etag, last_modified FROM feeds WHERE url = ?",
+                             (url,)).fetchone()
+        return FeedState(*row) if row else FeedState(None, None)
+
+    def record_feed(self, url: str, checked: datetime, status: str, error: str = "",
+                    etag: str | None = None, last_modified: str | None = None) -> None:
+        """Remember a feed's last check; validators only change when the feed was read whole."""
+        with self._db() as db:
+            db.execute("INSERT INTO feeds (url, checked, status, error) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT(url) DO UPDATE SET checked = excluded.checked, "
+                       "status = excluded.status, error = excluded.error",
+                       (url, checked.isoformat(timespec="seconds"), status, error))
+            if etag is not None or last_modified is not None:
+                db.execute("UPDATE feeds SET etag = ?, last_modified = ? WHERE url = ?",
+                           (etag, last_modified, url))
+
+
+def _row(r: tuple[str, ...]) -> StoredArticle:
+    return StoredArticle(url=r[0], article_id=r[1], source=r[2], outlet=r[3], title=r[4],
+                         published=date.fromisoformat(r[5]) if r[5] else None,
+                         fetched=datetime.fromisoformat(r[6]), text=r[7])
