@@ -1,8 +1,10 @@
 """Speed and memory of the themed pipeline at 100, 1,000 and 10,000 articles.
 
 Articles are built from real documents (the DUC 2003 sets when given, and
-the seeds), resampled so that no two are copies: each takes a random subset
-of a source's paragraphs in a shuffled order, under a headline of its own.
+the seeds), resampled so that no two are copies: each mixes a share of the
+paragraphs of two to four documents (about one document's length in all), in
+a shuffled order under a headline of its own, so syndication has nothing to
+merge and the whole day is measured.
 Each size runs in a fresh process (`python -m benchmarks.scale N FOLDER`),
 so its peak memory is its own.
 """
@@ -54,8 +56,12 @@ def build(folder: Path, count: int, pool: list[list[str]], seed: int = 7) -> Non
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):
-        paragraphs = rng.choice(pool)
-        keep = rng.sample(paragraphs, k=max(2, int(len(paragraphs) * rng.uniform(0.6, 1.0))))
+        # Paragraphs of two to four different documents: articles that share text
+        # without being copies of one another (which syndication would merge).
+        documents = rng.sample(pool, k=rng.randint(2, 4))  # about one document long in all
+        parts = [rng.sample(doc, k=max(1, len(doc) // len(documents))) for doc in documents]
+        keep = [p for part in parts for p in part]
+        rng.shuffle(keep)
         headline = f"Report {n}: {' '.join(keep[0].split()[:6]).rstrip('.,;:')}"
         (folder / f"{n:05d}.txt").write_text(headline + "\n\n" + "\n\n".join(keep) + "\n",
                                              encoding="utf-8")

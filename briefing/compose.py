@@ -135,6 +135,7 @@ def _article_info(articles: Sequence[Article],
             relevant.add(t.sentence.article)
     return tuple(
         ArticleInfo(id=a.id, title=a.title, source=a.source, published=a.published,
-                    date_note=a.date_note, relevant=a.id in relevant, sentences=counts[a.id])
+                    date_note=a.date_note, relevant=a.id in relevant, sentences=counts[a.id],
+                    copies=a.copies)
         for a in articles
     )

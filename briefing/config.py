@@ -121,6 +121,14 @@ class FetchSettings:
 
 
 @dataclass(frozen=True)
+class SyndicationSettings:
+    enabled: bool = True
+    threshold: float = 0.7
+    shingle_words: int = 5
+    num_perm: int = 128
+
+
+@dataclass(frozen=True)
 class WebSettings:
     host: str = "127.0.0.1"
     port: int = 8000
@@ -147,6 +155,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     sources: tuple[Source, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    syndication: SyndicationSettings = field(default_factory=SyndicationSettings)
     source: Path | None = None  # the file these settings came from
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -267,6 +276,7 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
     email = _parse_email(top.table("email"), base)
     web = _parse_web(top.table("web"))
     fetch = _parse_fetch(top.table("fetch"))
+    syndication = _parse_syndication(top.table("syndication"))
     sources = _parse_sources(top, base, name)
     themes = _parse_themes(top, name)
     top.done()
@@ -276,7 +286,7 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
         templates_dir=(base / templates) if templates else None, formats=formats,
         max_file_mb=max_file_mb, workers=workers, punkt=punkt, abbreviations=abbreviations,
         summary=summary, themes=themes, schedule=schedule, email=email, web=web,
-        sources=sources, fetch=fetch, source=Path(name),
+        sources=sources, fetch=fetch, syndication=syndication, source=Path(name),
     )
 
 
@@ -368,6 +378,20 @@ def _parse_email(t: _Table, base: Path) -> EmailSettings:
     if e.enabled and not e.recipients:
         raise t.fail("to", "must name at least one recipient when email.enabled is true")
     return e
+
+
+def _parse_syndication(t: _Table) -> SyndicationSettings:
+    d = SyndicationSettings()
+    s = SyndicationSettings(
+        enabled=t.take("enabled", bool, d.enabled),
+        threshold=t.take("threshold", float, d.threshold, check=_fraction),
+        shingle_words=t.take("shingle_words", int, d.shingle_words,
+                             check=lambda v: None if 1 <= v <= 20 else "must be 1 to 20"),
+        num_perm=t.take("num_perm", int, d.num_perm,
+                        check=lambda v: None if 16 <= v <= 1024 else "must be 16 to 1024"),
+    )
+    t.done()
+    return s
 
 
 def _parse_fetch(t: _Table) -> FetchSettings:

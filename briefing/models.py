@@ -47,6 +47,15 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class Copy:
+    """Another outlet's copy of an article (a syndicated wire story): cited with it."""
+
+    id: str
+    source: str | None
+    title: str | None
+
+
+@dataclass(frozen=True)
 class Article:
     """A cleaned article: the body holds only the article's own prose."""
 
@@ -60,6 +69,7 @@ class Article:
     body: str
     removed: tuple[Removal, ...] = ()
     modified: datetime | None = None
+    copies: tuple[Copy, ...] = ()
 
     @property
     def paragraphs(self) -> list[str]:
@@ -81,7 +91,7 @@ class Sentence:
     end: int
     paragraph: int
     stems: tuple[str, ...] = field(default=(), compare=False)
-    words_: tuple[str, ...] = field(default=(), compare=False, repr=False)  # tokens, once
+    concepts: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def words(self) -> int:
@@ -139,6 +149,7 @@ class ArticleInfo:
     date_note: str
     relevant: bool
     sentences: int
+    copies: tuple[Copy, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,21 @@ from typing import TypeVar
 
 from nltk.tokenize.punkt import PunktParameters
 
-from briefing import ingest
+from briefing import ingest, syndication
 from briefing.archive import StoredArticle
 from briefing.clean import clean
 from briefing.compose import compose
-from briefing.config import Settings
-from briefing.models import Article, Brief, RawDocument, Sentence, Skipped, ThemedSentence
+from briefing.config import Settings, SyndicationSettings
+from briefing.models import (
+    Article,
+    Brief,
+    Copy,
+    RawDocument,
+    Sentence,
+    Skipped,
+    ThemedSentence,
+)
+from briefing.syndication import Sketch, signature
 from briefing.text import punkt_parameters, split_article, tokenizer_from
 from briefing.themes import compile_themes, theme_sentences
 
@@ -82,20 +91,45 @@ def _split_all(cleaned: list[Article], skipped: list[Skipped], settings: Setting
                workers: int) -> Reading:
     params = punkt_parameters([a.body for a in cleaned if a.body], settings.punkt,
                               settings.abbreviations)
-    articles: list[Article] = []
-    sentences: list[Sentence] = []
-    split_chunks = _map(partial(_split_articles, params=params), _chunks(cleaned, workers), workers)
-    for article, split in zip(cleaned, (s for chunk in split_chunks for s in chunk), strict=True):
+    split_chunks = _map(partial(_split_articles, params=params, syndication=settings.syndication),
+                        _chunks(cleaned, workers), workers)
+    results = [r for chunk in split_chunks for r in chunk]
+    kept: list[tuple[Article, list[Sentence], Signature]] = []
+    for article, (split, sig) in zip(cleaned, results, strict=True):
         if not split:
             reason = "no article sentences after removing page boilerplate"
             log.warning("skipped %s: %s", article.id, reason)
             skipped.append(Skipped(article.id, reason))
             continue
-        articles.append(article)
-        sentences.extend(split)
+        kept.append((article, split, sig))
+    if settings.syndication.enabled and len(kept) > 1:
+        kept = _merge_copies(kept, settings)
+    articles = [a for a, _, _ in kept]
+    sentences = [s for _, split, _ in kept for s in split]
     log.info("read %d articles, %d sentences; skipped %d files",
              len(articles), len(sentences), len(skipped))
     return Reading(tuple(articles), tuple(sentences), tuple(skipped))
+
+
+Signature = Sketch | None  # for finding syndicated copies
+
+
+def _merge_copies(kept: list[tuple[Article, list[Sentence], Signature]], settings: Settings
+                  ) -> list[tuple[Article, list[Sentence], Signature]]:
+    """One article per syndicated story: the fullest text stands, the rest become its copies."""
+    groups = syndication.group([sig for _, _, sig in kept], settings.syndication.threshold,
+                               settings.syndication.num_perm)
+    dropped: set[int] = set()
+    for members in groups:
+        lead = max(members, key=lambda i: (len(kept[i][0].body), -i))
+        copies = tuple(Copy(kept[i][0].id, kept[i][0].source, kept[i][0].title)
+                       for i in members if i != lead)
+        article, split, sig = kept[lead]
+        kept[lead] = (replace(article, copies=article.copies + copies), split, sig)
+        dropped.update(i for i in members if i != lead)
+        log.info("%s has %d syndicated copies: %s", article.id, len(copies),
+                 ", ".join(c.id for c in copies))
+    return [k for i, k in enumerate(kept) if i not in dropped]
 
 
 # Below this many files a second process costs more than it saves.
@@ -134,9 +168,16 @@ def _clean_documents(documents: Sequence[RawDocument]) -> list[Article]:
     return [clean(d) for d in documents]
 
 
-def _split_articles(articles: Sequence[Article], params: PunktParameters) -> list[list[Sentence]]:
+def _split_articles(articles: Sequence[Article], params: PunktParameters,
+                    syndication: SyndicationSettings) -> list[tuple[list[Sentence], Signature]]:
+    """Sentences of each article and, for finding copies, its MinHash signature."""
     tokenizer = tokenizer_from(params)
-    return [split_article(a, tokenizer) if a.body else [] for a in articles]
+    out: list[tuple[list[Sentence], Signature]] = []
+    for a in articles:
+        sig = (signature(a.body, syndication.shingle_words, syndication.num_perm)
+               if syndication.enabled and a.body else None)
+        out.append((split_article(a, tokenizer) if a.body else [], sig))
+    return out
 
 
 def require_articles(reading: Reading, folder: Path) -> None:

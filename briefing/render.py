@@ -24,7 +24,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from briefing import __version__
 from briefing.config import BUILTIN_TEMPLATES, Settings
 from briefing.files import atomic_write
-from briefing.models import ArticleInfo, Brief, Citation, Item, Section, Skipped
+from briefing.models import ArticleInfo, Brief, Citation, Copy, Item, Section, Skipped
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def context(brief: Brief, settings: Settings, web: dict[str, Any] | None = None
     by_id = {a.id: a for a in brief.articles}
     labels = {t.key: t.label for t in settings.themes}
     sources = [by_id[a] for a in sorted(numbers, key=numbers.__getitem__)]
-    outlets = sorted({a.source for a in sources if a.source})
+    outlets = sorted({o for a in sources for o in (a.source, *(c.source for c in a.copies)) if o})
     return {
         "brief": brief,
         "author": settings.author,
@@ -171,7 +171,8 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
         "articles": [
             {"id": a.id, "title": a.title, "source": a.source,
              "published": a.published.isoformat() if a.published else None,
-             "date_note": a.date_note, "relevant": a.relevant, "sentences": a.sentences}
+             "date_note": a.date_note, "relevant": a.relevant, "sentences": a.sentences,
+             "copies": [{"id": c.id, "source": c.source, "title": c.title} for c in a.copies]}
             for a in brief.articles
         ],
         "skipped": [{"file": s.file, "reason": s.reason} for s in brief.skipped],
@@ -207,7 +208,9 @@ def brief_from_dict(data: dict[str, Any]) -> Brief:
                                    published=date.fromisoformat(a["published"])
                                    if a["published"] else None,
                                    date_note=a.get("date_note", ""), relevant=a["relevant"],
-                                   sentences=a.get("sentences", 0))
+                                   sentences=a.get("sentences", 0),
+                                   copies=tuple(Copy(c["id"], c.get("source"), c.get("title"))
+                                                for c in a.get("copies", [])))
                        for a in data["articles"]),
         skipped=tuple(Skipped(s["file"], s["reason"]) for s in data["skipped"]),
         sentences_considered=coverage.get("sentences_considered", 0),

@@ -24,15 +24,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from itertools import pairwise
 
 from briefing.models import Citation, Sentence
-from briefing.text import is_common, stem, words
+from briefing.text import concepts, words
 
-# Concepts are word bigrams: they say more than single words about what
-# happened ("border crossing", "airstrike killed"). Single words add noise
-# (measured on DUC 2003: ROUGE-2 recall falls when they count).
-UNIGRAM_FACTOR = 0.0
 # Gain per word^LENGTH_EXPONENT: between raw gain (favours long sentences)
 # and gain per word (favours fragments).
 LENGTH_EXPONENT = 0.7
@@ -61,22 +56,6 @@ def opening_weight(text: str) -> float:
     if CONNECTIVE_START.match(text):
         return CONNECTIVE_PENALTY
     return 1.0
-
-
-def concepts(sentence_words: Sequence[str]) -> frozenset[str]:
-    """A sentence's concepts: stemmed word bigrams, except pairs of two common words.
-
-    "closure of the Torkham crossing" gives "closur of", "the torkham",
-    "torkham cross" but not "of the", which says nothing. Content-word stems
-    count too when UNIGRAM_FACTOR is above zero.
-    """
-    stems = [stem(w) for w in sentence_words]
-    common = [is_common(w) for w in sentence_words]
-    out = {f"{a} {b}" for (a, b), (x, y) in zip(pairwise(stems), pairwise(common), strict=True)
-           if not (x and y)}
-    if UNIGRAM_FACTOR > 0:
-        out.update(s for s, c in zip(stems, common, strict=True) if not c)
-    return frozenset(out)
 
 
 def min_shared(articles: int) -> int:
@@ -109,7 +88,7 @@ class Pool:
 def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3) -> Pool:
     """Concepts and their worth (document frequency across articles) for these sentences."""
     sentences = tuple(sentences)
-    concept_sets = tuple(concepts(s.words_ or words(s.text)) for s in sentences)
+    concept_sets = tuple(s.concepts or concepts(words(s.text)) for s in sentences)
     articles: dict[str, set[str]] = defaultdict(set)
     for s, cs in zip(sentences, concept_sets, strict=True):
         articles[s.article].update(cs)
@@ -117,8 +96,7 @@ def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3) -> P
     for seen in articles.values():
         df.update(seen)
     min_df = min_shared(len(articles))
-    worth = {c: float(n) * (1.0 if " " in c else UNIGRAM_FACTOR)
-             for c, n in df.items() if n >= min_df}
+    worth = {c: float(n) for c, n in df.items() if n >= min_df}
     prior = tuple(
         (1.0 + position_weight * math.exp(-s.index / 3.0))
         * opening_weight(s.text)

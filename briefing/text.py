@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize.punkt import (
@@ -126,7 +127,7 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
             sentences.append(Sentence(
                 article=article.id, index=len(sentences), text=text, start=begin,
                 end=begin + len(text), paragraph=number, stems=content_stems(tokens_),
-                words_=tokens_,
+                concepts=concepts(tokens_),
             ))
         offset += len(paragraph) + 2
     return sentences
@@ -194,3 +195,16 @@ def content_stems(sentence_words: Sequence[str]) -> tuple[str, ...]:
 def stems(text: str) -> tuple[str, ...]:
     """Stems of the content words, in order: what similarity and themes compare."""
     return content_stems(words(text))
+
+
+def concepts(sentence_words: Sequence[str]) -> frozenset[str]:
+    """A sentence's concepts for ranking: stemmed word bigrams, except two common words.
+
+    "closure of the Torkham crossing" gives "closur of", "the torkham",
+    "torkham cross" but not "of the", which says nothing. Single words are
+    not concepts: on DUC 2003 they lowered ROUGE-2 recall.
+    """
+    stemmed = [stem(w) for w in sentence_words]
+    common = [is_common(w) for w in sentence_words]
+    return frozenset(f"{a} {b}" for (a, b), (x, y) in zip(pairwise(stemmed), pairwise(common),
+                                                           strict=True) if not (x and y))

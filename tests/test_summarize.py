@@ -3,14 +3,13 @@ from __future__ import annotations
 from briefing.summarize import (
     DuplicateFinder,
     build_pool,
-    concepts,
     cut_to_words,
     min_shared,
     opening_weight,
     select,
     summarize,
 )
-from briefing.text import words
+from briefing.text import concepts, words
 from tests.conftest import build_sentences
 
 A = ("Pakistan closed the Torkham border crossing on Monday after heavy clashes. "
