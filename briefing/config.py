@@ -120,6 +120,17 @@ class FetchSettings:
     max_items_per_feed: int = 100
 
 
+REPEAT_RULES = ("mark", "drop", "keep")
+
+
+@dataclass(frozen=True)
+class ChangeSettings:
+    repeats: str = "mark"  # what to do with items earlier briefs already carried
+    lookback_days: int = 3
+    similarity: float = 0.6
+    chart_days: int = 14
+
+
 @dataclass(frozen=True)
 class SyndicationSettings:
     enabled: bool = True
@@ -156,6 +167,7 @@ class Settings:
     sources: tuple[Source, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
     syndication: SyndicationSettings = field(default_factory=SyndicationSettings)
+    changes: ChangeSettings = field(default_factory=ChangeSettings)
     source: Path | None = None  # the file these settings came from
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -277,6 +289,7 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
     web = _parse_web(top.table("web"))
     fetch = _parse_fetch(top.table("fetch"))
     syndication = _parse_syndication(top.table("syndication"))
+    changes = _parse_changes(top.table("changes"))
     sources = _parse_sources(top, base, name)
     themes = _parse_themes(top, name)
     top.done()
@@ -286,7 +299,8 @@ def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration")
         templates_dir=(base / templates) if templates else None, formats=formats,
         max_file_mb=max_file_mb, workers=workers, punkt=punkt, abbreviations=abbreviations,
         summary=summary, themes=themes, schedule=schedule, email=email, web=web,
-        sources=sources, fetch=fetch, syndication=syndication, source=Path(name),
+        sources=sources, fetch=fetch, syndication=syndication,
+        changes=changes, source=Path(name),
     )
 
 
@@ -378,6 +392,20 @@ def _parse_email(t: _Table, base: Path) -> EmailSettings:
     if e.enabled and not e.recipients:
         raise t.fail("to", "must name at least one recipient when email.enabled is true")
     return e
+
+
+def _parse_changes(t: _Table) -> ChangeSettings:
+    d = ChangeSettings()
+    c = ChangeSettings(
+        repeats=t.take("repeats", str, d.repeats, check=lambda v: None if v in REPEAT_RULES
+                       else f"must be one of {REPEAT_RULES}"),
+        lookback_days=t.take("lookback_days", int, d.lookback_days, check=_positive),
+        similarity=t.take("similarity", float, d.similarity, check=_fraction),
+        chart_days=t.take("chart_days", int, d.chart_days,
+                          check=lambda v: None if 2 <= v <= 366 else "must be 2 to 366"),
+    )
+    t.done()
+    return c
 
 
 def _parse_syndication(t: _Table) -> SyndicationSettings:

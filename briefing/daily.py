@@ -14,7 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from briefing import deliver, pipeline
+from briefing import changes, deliver, pipeline
 from briefing.archive import Archive
 from briefing.config import ConfigError, Settings
 from briefing.fetch import fetch_sources
@@ -94,6 +94,7 @@ def produce(settings: Settings, day: date, now: datetime, formats: Sequence[str]
         brief = from_archive(settings, day, now, window)
     else:
         brief = make_brief(settings.input_dir, settings, day, now, window, allow_empty)
+    brief = changes.apply(brief, settings.output_dir, settings.changes)
     if skip_empty and not brief.articles:
         log.info("no new articles for %s; skipping the brief (schedule.skip_empty)", day)
         return Produced(day, (), 0, skipped_empty=True)

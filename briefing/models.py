@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+Day = date  # for annotations inside classes that have a field called `date`
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -126,6 +128,7 @@ class Item:
     score: float
     sources: tuple[Citation, ...]
     theme: str
+    status: str | None = None  # "new" or "continuing" once compared with earlier briefs
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,15 @@ class ArticleInfo:
 
 
 @dataclass(frozen=True)
+class DayVolume:
+    """How much of a day's reporting fell under each theme (sentences per theme)."""
+
+    day: date
+    counts: dict[str, int]
+    has_brief: bool
+
+
+@dataclass(frozen=True)
 class Brief:
     title: str
     date: date
@@ -164,6 +176,8 @@ class Brief:
     sentences_considered: int
     window: str = ""  # which articles the brief covers, when not all of the folder
     outside_window: int = 0  # articles left out because they are older than the window
+    compared_with: Day | None = None  # the latest earlier brief items were compared with
+    volume: tuple[DayVolume, ...] = ()  # reporting per theme over the last days, for the chart
 
     @property
     def relevant_articles(self) -> tuple[ArticleInfo, ...]:

@@ -20,11 +20,22 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from briefing import __version__
+from briefing.chart import volume_svg
 from briefing.config import BUILTIN_TEMPLATES, Settings
 from briefing.files import atomic_write
-from briefing.models import ArticleInfo, Brief, Citation, Copy, Item, Section, Skipped
+from briefing.models import (
+    ArticleInfo,
+    Brief,
+    Citation,
+    Copy,
+    DayVolume,
+    Item,
+    Section,
+    Skipped,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +98,20 @@ def context(brief: Brief, settings: Settings, web: dict[str, Any] | None = None
         "generated_iso": brief.generated_at.isoformat(timespec="seconds"),
         "generated_human": f"{brief.generated_at:%Y-%m-%d %H:%M %Z}".strip(),
         "web": web,  # navigation and forms when served by `briefing serve`; None in files
+        "chart": Markup(svg) if (svg := volume_svg(brief.volume, [(t.key, t.label)
+                                                               for t in settings.themes]))
+        else None,  # our own SVG, drawn by matplotlib from numbers and theme labels
+        "since": _since(brief),
     }
+
+
+def _since(brief: Brief) -> str:
+    """'yesterday', or the date of the brief the items were compared with."""
+    if brief.compared_with is None:
+        return ""
+    if (brief.date - brief.compared_with).days == 1:
+        return "yesterday"
+    return f"{brief.compared_with:%d %B}"
 
 
 def render_html(brief: Brief, settings: Settings, template: str = HTML_TEMPLATE,
@@ -151,7 +175,7 @@ def render_pdf(html: str, settings: Settings, fetcher: Any = None) -> bytes:
 # --- JSON -------------------------------------------------------------------------
 
 def _item(item: Item) -> dict[str, Any]:
-    return {"text": item.text, "score": item.score, "theme": item.theme,
+    return {"text": item.text, "score": item.score, "theme": item.theme, "status": item.status,
             "sources": [{"article": c.article, "sentence": c.sentence} for c in item.sources]}
 
 
@@ -185,13 +209,16 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
             "window": brief.window or None,
             "outside_window": brief.outside_window,
         },
+        "compared_with": brief.compared_with.isoformat() if brief.compared_with else None,
+        "volume": [{"day": v.day.isoformat(), "counts": v.counts, "brief": v.has_brief}
+                   for v in brief.volume],
     }
 
 
 def brief_from_dict(data: dict[str, Any]) -> Brief:
     """A Brief back from its brief.json, so a stored brief can be rendered again."""
     def item(d: dict[str, Any]) -> Item:
-        return Item(text=d["text"], score=d["score"], theme=d["theme"],
+        return Item(text=d["text"], score=d["score"], theme=d["theme"], status=d.get("status"),
                     sources=tuple(Citation(c["article"], c["sentence"]) for c in d["sources"]))
 
     coverage = data.get("coverage", {})
@@ -216,6 +243,10 @@ def brief_from_dict(data: dict[str, Any]) -> Brief:
         sentences_considered=coverage.get("sentences_considered", 0),
         window=coverage.get("window") or "",
         outside_window=coverage.get("outside_window", 0),
+        compared_with=date.fromisoformat(data["compared_with"])
+        if data.get("compared_with") else None,
+        volume=tuple(DayVolume(date.fromisoformat(v["day"]), dict(v["counts"]), v["brief"])
+                     for v in data.get("volume", [])),
     )
 
 

@@ -253,3 +253,16 @@ def test_a_regeneration_does_not_block_reading(server: tuple[Settings, str]) -> 
         assert reads_while_running >= 3, "the regeneration ended before reads could overlap it"
         assert slowest < 0.5, f"a read took {slowest:.2f} s during a regeneration"
         assert "Done:" in client.get(job).text
+
+
+def test_a_brief_with_changes_and_a_chart_is_valid_html(tmp_path: Path) -> None:
+    require(VNU.is_file(), "the npm package vnu-jar (npm ci)")
+    require(shutil.which("java") is not None, "Java (Debian's default-jre-headless)")
+    from tests.test_changes import run_days
+
+    page = run_days(tmp_path) / "brief.html"
+    assert '<svg role="img"' in page.read_text()
+    result = subprocess.run(["java", "-jar", str(VNU), "--format", "json", "--stdout",
+                             str(page)], capture_output=True, text=True, timeout=120, check=False)
+    errors = [m["message"] for m in json.loads(result.stdout)["messages"] if m["type"] == "error"]
+    assert errors == []

@@ -114,7 +114,7 @@ def test_json_holds_the_whole_brief(seeds_brief: tuple[Settings, Brief]) -> None
     assert data["generated_at"] == "2025-10-28T07:00:00+05:00"
     assert {"key_points", "sections", "articles", "skipped", "coverage"} <= set(data)
     item = data["sections"][0]["items"][0]
-    assert set(item) == {"text", "score", "theme", "sources"}
+    assert set(item) == {"text", "score", "theme", "status", "sources"}
     assert set(item["sources"][0]) == {"article", "sentence"}
     assert set(data["articles"][0]) >= {"id", "title", "source", "published", "relevant"}
     assert data == brief_to_dict(brief)
