@@ -13,6 +13,7 @@ import logging
 import os
 import platform
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -48,11 +49,14 @@ def main() -> None:
     logging.basicConfig(level=logging.ERROR)
     text.pretrained_parameters = lambda: None  # as on a fresh machine
     settings = load_settings(ROOT / "briefing.toml")
+    # Every system gets the same sentences: all of each set's documents, copies included
+    # (merging wire copies is the brief's business, not generic summarization's).
+    duc_settings = replace(settings, syndication=replace(settings.syndication, enabled=False))
 
     print(f"## Benchmarks ({date.today().isoformat()}; {machine()})\n")
     if args.duc and (args.duc / "docs.without.headlines").is_dir():
         sets = duc.load(args.duc)
-        scores, whole = duc.evaluate(sets, settings, duc.systems(settings))
+        scores, whole = duc.evaluate(sets, duc_settings, duc.systems(duc_settings))
         print(f"### Summary quality: DUC 2003 task 2 ({len(sets)} document sets, "
               f"{sum(len(s.models) for s in sets)} human summaries, 100 words)\n")
         print("Same sentence splitting and the same 100-word cut for every system; "

@@ -23,6 +23,7 @@ from briefing.models import (
     Brief,
     Item,
     Section,
+    Sentence,
     Skipped,
     ThemedSentence,
 )
@@ -40,9 +41,9 @@ class _Selection:
 
 def compose(themed: Sequence[ThemedSentence], articles: Sequence[Article],
             skipped: Sequence[Skipped], settings: Settings, day: date,
-            generated_at: datetime) -> Brief:
+            generated_at: datetime, support: Sequence[Sentence] = ()) -> Brief:
     cfg = settings.summary
-    pool = build_pool([t.sentence for t in themed], cfg.position_weight)
+    pool = build_pool([t.sentence for t in themed], cfg.position_weight, support)
     by_theme: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(themed):
         by_theme[t.theme].append(i)

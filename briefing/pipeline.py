@@ -52,6 +52,9 @@ class Reading:
     articles: tuple[Article, ...]
     sentences: tuple[Sentence, ...]
     skipped: tuple[Skipped, ...]
+    # Sentences of syndicated copies: they add to how widely a story ran, but are
+    # never chosen or cited (their lead article is).
+    support: tuple[Sentence, ...] = ()
 
 
 def read(folder: Path, settings: Settings, names: Collection[str] | None = None) -> Reading:
@@ -102,21 +105,29 @@ def _split_all(cleaned: list[Article], skipped: list[Skipped], settings: Setting
             skipped.append(Skipped(article.id, reason))
             continue
         kept.append((article, split, sig))
+    support: list[Sentence] = []
     if settings.syndication.enabled and len(kept) > 1:
-        kept = _merge_copies(kept, settings)
+        kept, copies = _merge_copies(kept, settings)
+        support = [s for _, split, _ in copies for s in split]
     articles = [a for a, _, _ in kept]
     sentences = [s for _, split, _ in kept for s in split]
     log.info("read %d articles, %d sentences; skipped %d files",
              len(articles), len(sentences), len(skipped))
-    return Reading(tuple(articles), tuple(sentences), tuple(skipped))
+    return Reading(tuple(articles), tuple(sentences), tuple(skipped), tuple(support))
 
 
 Signature = Sketch | None  # for finding syndicated copies
 
 
-def _merge_copies(kept: list[tuple[Article, list[Sentence], Signature]], settings: Settings
-                  ) -> list[tuple[Article, list[Sentence], Signature]]:
-    """One article per syndicated story: the fullest text stands, the rest become its copies."""
+Split = tuple[Article, list[Sentence], Signature]
+
+
+def _merge_copies(kept: list[Split], settings: Settings) -> tuple[list[Split], list[Split]]:
+    """One article per syndicated story: the fullest text stands, the rest become its copies.
+
+    Returns the articles that stand, and the copies (whose sentences still count
+    towards how widely a story ran).
+    """
     groups = syndication.group([sig for _, _, sig in kept], settings.syndication.threshold,
                                settings.syndication.num_perm)
     dropped: set[int] = set()
@@ -129,7 +140,8 @@ def _merge_copies(kept: list[tuple[Article, list[Sentence], Signature]], setting
         dropped.update(i for i in members if i != lead)
         log.info("%s has %d syndicated copies: %s", article.id, len(copies),
                  ", ".join(c.id for c in copies))
-    return [k for i, k in enumerate(kept) if i not in dropped]
+    return ([k for i, k in enumerate(kept) if i not in dropped],
+            [k for i, k in enumerate(kept) if i in dropped])
 
 
 # Below this many files a second process costs more than it saves.
@@ -212,9 +224,10 @@ class Window:
 def within(reading: Reading, window: Window) -> tuple[Reading, int]:
     """The part of the reading inside the window, and how many articles it left out."""
     kept = tuple(a for a in reading.articles if window.covers(a))
-    ids = {a.id for a in kept}
+    ids = {a.id for a in kept} | {c.id for a in kept for c in a.copies}
     return (Reading(kept, tuple(s for s in reading.sentences if s.article in ids),
-                    reading.skipped), len(reading.articles) - len(kept))
+                    reading.skipped, tuple(s for s in reading.support if s.article in ids)),
+            len(reading.articles) - len(kept))
 
 
 def make_brief(folder: Path, settings: Settings, day: date, now: datetime,
@@ -239,7 +252,8 @@ def brief_of(reading: Reading, settings: Settings, day: date, now: datetime,
              window: Window | None = None, left_out: int = 0) -> Brief:
     """Theme and compose a reading (from a folder or the archive) into the day's brief."""
     themed = theme(reading.sentences, settings)
-    brief = compose(themed, reading.articles, reading.skipped, settings, day, now)
+    brief = compose(themed, reading.articles, reading.skipped, settings, day, now,
+                    support=reading.support)
     if window is not None:
         brief = replace(brief, window=window.label, outside_window=left_out)
     log.info("composed %d key points and %d items in %d sections",

@@ -85,13 +85,20 @@ class Pool:
         return self.article_rank[s.article], s.index
 
 
-def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3) -> Pool:
-    """Concepts and their worth (document frequency across articles) for these sentences."""
+def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3,
+               support: Sequence[Sentence] = ()) -> Pool:
+    """Concepts and their worth (document frequency across articles) for these sentences.
+
+    `support` sentences (from syndicated copies) count towards document
+    frequency, so a story many outlets ran weighs more, but are not in the pool.
+    """
     sentences = tuple(sentences)
     concept_sets = tuple(s.concepts or concepts(words(s.text)) for s in sentences)
     articles: dict[str, set[str]] = defaultdict(set)
     for s, cs in zip(sentences, concept_sets, strict=True):
         articles[s.article].update(cs)
+    for s in support:
+        articles[s.article].update(s.concepts or concepts(words(s.text)))
     df: Counter[str] = Counter()
     for seen in articles.values():
         df.update(seen)
@@ -102,7 +109,7 @@ def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3) -> P
         * opening_weight(s.text)
         for s in sentences
     )
-    rank = {a: n for n, a in enumerate(sorted(articles))}
+    rank = {a: n for n, a in enumerate(sorted({s.article for s in sentences}))}
     return Pool(sentences, concept_sets, worth, prior, rank)
 
 
@@ -226,12 +233,13 @@ def citations(pool: Pool, i: int, duplicates: Sequence[int]) -> tuple[Citation, 
 
 
 def summarize(sentences: Sequence[Sentence], words: int, position_weight: float = 0.3,
-              redundancy: float = 0.5, min_words: int = 5, max_words: int = 60) -> list[Sentence]:
+              redundancy: float = 0.5, min_words: int = 5, max_words: int = 60,
+              support: Sequence[Sentence] = ()) -> list[Sentence]:
     """Theme-agnostic summary: the best sentences, best first, about `words` long.
 
     The last sentence may run past the budget; the caller cuts the text.
     """
-    pool = build_pool(sentences, position_weight)
+    pool = build_pool(sentences, position_weight, support)
     picks = select(pool, range(len(pool.sentences)), words, redundancy=redundancy,
                    min_words=min_words, max_words=max_words, overflow=True)
     return [pool.sentences[p.index] for p in picks]

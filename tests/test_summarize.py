@@ -87,3 +87,14 @@ def test_a_day_of_unrelated_articles_still_gets_a_summary() -> None:
         "The football team won its match in the afternoon sunshine.",
         "A new bakery opened in the old city to long queues."), words=50)
     assert len(chosen) == 2
+
+
+def test_copies_add_to_how_widely_a_story_ran_but_are_not_chosen() -> None:
+    sentences = build_sentences(A, B)
+    copy = build_sentences(A, B, C)[4]  # C's first sentence, as if from a syndicated copy
+    alone = build_pool(sentences)
+    helped = build_pool(sentences, support=[copy])
+    shared = "torkham border"
+    assert helped.worth[shared] == alone.worth[shared] + 1
+    assert len(helped.sentences) == len(sentences)
+    assert copy not in helped.sentences
