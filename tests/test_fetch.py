@@ -260,15 +260,16 @@ from briefing.config import Source, load_settings
 from briefing.fetch import fetch_sources
 settings = load_settings(Path(sys.argv[1]))
 settings = replace(settings, sources=(Source(name="s", feed=sys.argv[2]),),
-                   fetch=replace(settings.fetch, per_host_seconds=0.0, timeout_seconds=60.0))
+                   fetch=replace(settings.fetch, per_host_seconds=0.0,
+                                 timeout_seconds=float(sys.argv[4]), max_page_mb=1.0))
 fetch_sources(settings, Archive(Path(sys.argv[3])))
 """
 
 
-def _fetcher(feed: str, db: Path) -> subprocess.Popen[bytes]:
+def _fetcher(feed: str, db: Path, timeout: float = 60.0) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-c", FETCH_ONCE, str(ROOT / "briefing.toml"), feed,
-                             str(db)], env=env, stdout=subprocess.DEVNULL,
+                             str(db), str(timeout)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
 
 
@@ -302,7 +303,8 @@ def fetch_sources_again(db: Path, site: Site) -> int:
 
 def test_two_fetches_at_once_store_each_article_once(tmp_path: Path, site: Site) -> None:
     db = tmp_path / "articles.sqlite"
-    first, second = _fetcher(f"{site.base}/feed.xml", db), _fetcher(f"{site.base}/feed.xml", db)
+    first = _fetcher(f"{site.base}/feed.xml", db, timeout=1.0)
+    second = _fetcher(f"{site.base}/feed.xml", db, timeout=1.0)
     assert first.wait(timeout=90) == 0 and second.wait(timeout=90) == 0
     urls = [r[0] for r in sqlite3.connect(db).execute("SELECT url FROM articles")]
     assert len(urls) == len(set(urls)), "an article was stored twice"
