@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from briefing.history import StateError
+from briefing.state import StateError, database
 
 MIGRATIONS: list[str] = [
     # 1: articles and feed state
@@ -93,23 +92,13 @@ class Archive:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=30)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"cannot open the article archive {self.path}: {exc}") from None
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate(db)
-            with db:
-                yield db
-        except sqlite3.DatabaseError as exc:
-            raise StateError(f"the article archive {self.path} cannot be used: {exc}") from None
-        finally:
-            db.close()
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return database(self.path, "article archive", self._open)
+
+    def _open(self, db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        self._migrate(db)
 
     @staticmethod
     def _migrate(db: sqlite3.Connection) -> None:

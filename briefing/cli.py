@@ -22,9 +22,9 @@ from briefing import __version__
 from briefing.config import FORMATS, ConfigError, Settings, load_settings
 from briefing.daily import AlreadySent, Busy
 from briefing.deliver import DeliveryError
-from briefing.history import StateError
 from briefing.ingest import IngestError
 from briefing.pipeline import NoUsableArticles
+from briefing.state import StateError
 
 log = logging.getLogger("briefing")
 F = TypeVar("F", bound=Callable[..., Any])

@@ -18,10 +18,11 @@ from briefing import changes, deliver, pipeline
 from briefing.archive import Archive
 from briefing.config import ConfigError, Settings
 from briefing.fetch import fetch_sources
-from briefing.history import History, StateError
+from briefing.history import History
 from briefing.models import Brief
 from briefing.pipeline import Window, make_brief
 from briefing.render import write_brief
+from briefing.state import StateError
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+
+from briefing.state import database
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -36,10 +38,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
     message_id TEXT NOT NULL
 );
 """
-
-
-class StateError(Exception):
-    """The state folder cannot be used (not writable, not a database)."""
 
 
 @dataclass(frozen=True)
@@ -68,21 +66,9 @@ class History:
     def __init__(self, state_dir: Path) -> None:
         self.path = state_dir / "history.sqlite"
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=30)
-        except (OSError, sqlite3.Error) as exc:
-            raise StateError(f"cannot use state folder {self.path.parent}: {exc}") from None
-        try:
-            with connection:  # one transaction: committed whole or rolled back
-                connection.executescript(SCHEMA)
-                yield connection
-        except sqlite3.Error as exc:
-            raise StateError(f"run history {self.path} cannot be used: {exc}") from None
-        finally:
-            connection.close()
+    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
+        return database(self.path, "state folder's run history",
+                        lambda db: db.executescript(SCHEMA))
 
     def check(self) -> None:
         """Fail now, at start-up, if the state folder cannot hold the history."""

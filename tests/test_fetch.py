@@ -23,7 +23,7 @@ from briefing.archive import Archive, StoredArticle, normalize_url
 from briefing.config import Settings, Source
 from briefing.daily import daily_run
 from briefing.fetch import fetch_sources
-from briefing.history import StateError
+from briefing.state import StateError
 from tests.conftest import ROOT, SEEDS
 
 
