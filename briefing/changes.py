@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from briefing.config import ChangeSettings
-from briefing.models import Brief, DayVolume, Item, Section
+from briefing.models import Brief, DayVolume, Item
+from briefing.summarize import jaccard
 from briefing.text import stems
 
 log = logging.getLogger(__name__)
@@ -26,22 +27,17 @@ NEW = "new"
 CONTINUING = "continuing"
 
 
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
 def mark(brief: Brief, previous: Sequence[Brief], settings: ChangeSettings) -> Brief:
     """Tag every item new or continuing against the previous briefs, then apply the rule."""
     earlier = [b for b in previous if b.date < brief.date
                and (brief.date - b.date).days <= settings.lookback_days]
     if settings.repeats == "keep" or not earlier:
         return replace(brief, compared_with=max((b.date for b in earlier), default=None))
-    seen = [frozenset(stems(i.text)) for b in earlier
-            for i in (*b.key_points, *(x for s in b.sections for x in s.items))]
+    seen = [frozenset(stems(i.text)) for b in earlier for i in b.items]
 
     def status(item: Item) -> Item:
         mine = frozenset(stems(item.text))
-        repeated = any(_overlap(mine, other) >= settings.similarity for other in seen)
+        repeated = any(jaccard(mine, other) >= settings.similarity for other in seen)
         return replace(item, status=CONTINUING if repeated else NEW)
 
     sections = []
@@ -89,7 +85,3 @@ def apply(brief: Brief, output_dir: Path, settings: ChangeSettings) -> Brief:
                                                          settings.chart_days))
     marked = mark(brief, previous, settings)
     return replace(marked, volume=volumes(marked, previous, settings.chart_days))
-
-
-def new_items(section: Section) -> list[Item]:
-    return [i for i in section.items if i.status == NEW]

@@ -71,8 +71,11 @@ def _config_path(config: Path | None) -> Path | None:
     return local.resolve() if local.is_file() else None
 
 
-def _quiet() -> bool:
-    return logging.getLogger().level >= logging.ERROR
+def _service_logging() -> None:
+    """A long-running service says what it does, unless told to be quiet."""
+    root = logging.getLogger()
+    if not root.isEnabledFor(logging.INFO) and root.level < logging.ERROR:
+        root.setLevel(logging.INFO)
 
 
 def _settings(config: Path | None) -> Settings:
@@ -178,8 +181,7 @@ def schedule(config: Path | None) -> None:
     from briefing.schedule import serve
 
     settings = _settings(config)
-    if not logging.getLogger().isEnabledFor(logging.INFO) and not _quiet():
-        logging.getLogger().setLevel(logging.INFO)  # a service says what it does
+    _service_logging()
     serve(settings, _config_path(config))
 
 
@@ -234,8 +236,7 @@ def serve(host: str | None, port: int | None, config: Path | None) -> None:
         if token is None:
             raise BadUsage(f"serving on {host} (beyond this machine) needs an access token in "
                            f"the environment variable {settings.web.token_env}")
-    if not logging.getLogger().isEnabledFor(logging.INFO) and not _quiet():
-        logging.getLogger().setLevel(logging.INFO)
+    _service_logging()
     log.info("serving briefs from %s on http://%s:%d/", settings.output_dir, host, port)
     uvicorn.run(create_app(settings, token), host=host, port=port, log_level="warning",
                 access_log=False)

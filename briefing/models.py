@@ -180,5 +180,10 @@ class Brief:
     volume: tuple[DayVolume, ...] = ()  # reporting per theme over the last days, for the chart
 
     @property
+    def items(self) -> tuple[Item, ...]:
+        """Every item of the brief: key points first, then each section's in order."""
+        return (*self.key_points, *(i for s in self.sections for i in s.items))
+
+    @property
     def relevant_articles(self) -> tuple[ArticleInfo, ...]:
         return tuple(a for a in self.articles if a.relevant)

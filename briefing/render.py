@@ -67,8 +67,7 @@ def _autoescape(name: str | None) -> bool:
 def source_numbers(brief: Brief) -> dict[str, int]:
     """Citation numbers: articles in order of first citation, then uncited relevant ones."""
     numbers: dict[str, int] = {}
-    items: list[Item] = [*brief.key_points, *(i for s in brief.sections for i in s.items)]
-    for item in items:
+    for item in brief.items:
         for citation in item.sources:
             numbers.setdefault(citation.article, len(numbers) + 1)
     for article in brief.relevant_articles:
@@ -92,9 +91,7 @@ def context(brief: Brief, settings: Settings, web: dict[str, Any] | None = None
         "sources": sources,
         "outlets": outlets,
         "not_relevant": [a for a in brief.articles if not a.relevant],
-        "cited": {c.article for i in [*brief.key_points, *(x for s in brief.sections
-                                                          for x in s.items)]
-                  for c in i.sources},
+        "cited": {c.article for i in brief.items for c in i.sources},
         "generated_iso": brief.generated_at.isoformat(timespec="seconds"),
         "generated_human": f"{brief.generated_at:%Y-%m-%d %H:%M %Z}".strip(),
         "web": web,  # navigation and forms when served by `briefing serve`; None in files

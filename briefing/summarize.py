@@ -119,6 +119,11 @@ class Pick:
     score: float
 
 
+def jaccard(a: Set[str], b: Set[str]) -> float:
+    """Shared words over all words of two sets: how near-identical two texts are."""
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """Cosine of two sets: how much two sentences say the same thing."""
     if not a or not b:
@@ -219,10 +224,9 @@ class DuplicateFinder:
                 other = self.pool.sentences[j]
                 if other.article == sentence.article:
                     continue
-                theirs = set(other.stems)
-                jaccard = len(mine & theirs) / len(mine | theirs)
-                if jaccard >= self.threshold and jaccard > best.get(other.article, (0.0, 0))[0]:
-                    best[other.article] = (jaccard, j)
+                overlap = jaccard(mine, set(other.stems))
+                if overlap >= self.threshold and overlap > best.get(other.article, (0.0, 0))[0]:
+                    best[other.article] = (overlap, j)
         return sorted((j for _, j in best.values()), key=self.pool.order_key)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import json
 import logging
 import multiprocessing
 import re
@@ -118,8 +119,6 @@ class Store:
         cached = self._briefs.get(day)
         if cached and cached[0] == stamp:
             return cached[1]
-        import json
-
         data = json.loads((self.folder(day) / "brief.json").read_text(encoding="utf-8"))
         brief = brief_from_dict(data)
         self._briefs[day] = (stamp, brief)
