@@ -72,6 +72,7 @@ class Page:
     status: int
     body: bytes
     headers: httpx.Headers
+    charset: str | None  # from the Content-Type header, if it names one
 
 
 def get(client: httpx.Client, url: str, pacer: Pacer, max_bytes: int,
@@ -91,7 +92,7 @@ def get(client: httpx.Client, url: str, pacer: Pacer, max_bytes: int,
                     raise FetchError(f"larger than {max_bytes / 1e6:g} MB")
                 chunks.append(chunk)
             return Page(str(response.url), response.status_code, b"".join(chunks),
-                        response.headers)
+                        response.headers, response.charset_encoding)
     except httpx.TimeoutException:
         raise FetchError("timed out") from None
     except httpx.TooManyRedirects:
@@ -226,11 +227,10 @@ def fetch_article(link: str, entry: dict[str, object], source: Source, outlet: s
 
 
 def _decode(page: Page) -> ingest.Decoded:
-    charset = page.headers.get_content_charset() if hasattr(page.headers, "get_content_charset") \
-        else None
-    if charset:
+    """The charset the server declared, else the same guesses as for files."""
+    if page.charset:
         try:
-            return ingest.Decoded(page.body.decode(charset), charset)
+            return ingest.Decoded(page.body.decode(page.charset), page.charset)
         except (LookupError, UnicodeDecodeError):
             pass
     return ingest.decode(page.body)

@@ -84,6 +84,12 @@ class Site:
             return 301, {"Location": f"{self.base}/a2/"}, b""
         if path == "/a2/":
             return 200, html, article_html("Talks resume", "002_80c53c837bdb71b6.txt")
+        if path == "/urdu-press":
+            body = ("<html><head><title>Arabic script</title></head><body><article>"
+                    + "<p>کابل اور اسلام آباد کے درمیان تجارت طورخم کی سرحد پر رکی رہی، "
+                      "تاجروں نے بتایا کہ ٹرکوں کی لمبی قطاریں لگی ہوئی ہیں۔</p>" * 4
+                    + "</article></body></html>").encode("cp1256", errors="ignore")
+            return 200, {"Content-Type": "text/html; charset=windows-1256"}, body
         if path == "/a3":
             return 200, html, article_html("Recognition", "003_15483e7a24de36bb.txt")
         if path == "/slow":
@@ -322,3 +328,15 @@ def test_stored_articles_are_whole_rows(tmp_path: Path) -> None:
     assert archive.add(article) is True
     assert archive.add(replace(article, url="https://x.org/a/#frag")) is False
     assert archive.has("https://X.org/a") and archive.count() == 1
+
+
+def test_a_pages_charset_header_is_honoured(settings: Settings, tmp_path: Path,
+                                            site: Site) -> None:
+    """A page that declares its encoding only in the HTTP header is decoded with it."""
+    from briefing.fetch import Pacer, client_for, fetch_article
+
+    s = configured(settings, tmp_path, f"{site.base}/feed.xml")
+    with client_for(s) as client:
+        article = fetch_article(f"{site.base}/urdu-press", {}, Source(name="s"), None, s, client,
+                                Pacer(0.0))
+    assert "طورخم" in article.text and "تجارت" in article.text
