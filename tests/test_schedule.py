@@ -101,6 +101,12 @@ def one_article(folder: Path) -> Path:
     return src
 
 
+def age(path: Path, days: int) -> None:
+    """Make a file look added `days` days ago (undated articles are windowed by this)."""
+    then = time.time() - days * 86400
+    os.utime(path, (then, then))
+
+
 def quick(workdir: Path, **more: str) -> Path:
     src = one_article(workdir)
     return config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"',
@@ -222,8 +228,7 @@ def test_the_window_leaves_out_older_articles(workdir: Path) -> None:
     src.mkdir()
     for name in ("001_d6679de3fa4b726c.txt", "003_15483e7a24de36bb.txt"):
         (src / name).write_text((SEEDS / name).read_text())
-    old = time.time() - 3 * 86400
-    os.utime(src / "003_15483e7a24de36bb.txt", (old, old))
+    age(src / "003_15483e7a24de36bb.txt", days=3)
     path = config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"'})
     outcome = daily.daily_run(load_settings(path), datetime.now(KARACHI))
     assert outcome.status == "ok" and outcome.articles == 1
@@ -234,8 +239,7 @@ def test_the_window_leaves_out_older_articles(workdir: Path) -> None:
 
 def test_an_empty_window_still_gives_a_brief_that_says_so(workdir: Path) -> None:
     src = one_article(workdir)
-    old = time.time() - 3 * 86400
-    os.utime(src / "a.txt", (old, old))
+    age(src / "a.txt", days=3)
     path = config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"'})
     outcome = daily.daily_run(load_settings(path), datetime.now(KARACHI))
     assert outcome.status == "ok" and outcome.articles == 0
@@ -245,8 +249,7 @@ def test_an_empty_window_still_gives_a_brief_that_says_so(workdir: Path) -> None
 
 def test_skip_empty_days(workdir: Path) -> None:
     src = one_article(workdir)
-    old = time.time() - 3 * 86400
-    os.utime(src / "a.txt", (old, old))
+    age(src / "a.txt", days=3)
     path = config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"',
                               "skip_empty = false": "skip_empty = true"})
     settings = load_settings(path)
@@ -257,8 +260,7 @@ def test_skip_empty_days(workdir: Path) -> None:
 
 def test_window_zero_means_everything(workdir: Path) -> None:
     src = one_article(workdir)
-    old = time.time() - 300 * 86400
-    os.utime(src / "a.txt", (old, old))
+    age(src / "a.txt", days=300)
     path = config(workdir, **{f'input = "{SEEDS}"': f'input = "{src}"',
                               "window_hours = 24": "window_hours = 0"})
     assert daily.daily_run(load_settings(path), datetime.now(KARACHI)).articles == 1
