@@ -70,16 +70,17 @@ def build(folder: Path, count: int, pool: list[list[str]], seed: int = 7) -> Non
 def measure_one(count: int, folder: Path) -> Run:
     """Run the themed pipeline to brief.json in this process (called in a child)."""
     from briefing import text
+    from briefing.briefs import BriefStore
     from briefing.config import load_settings
+    from briefing.daily import write_brief
     from briefing.pipeline import make_brief
-    from briefing.render import write_brief
 
     text.pretrained_parameters = lambda: None  # as on a fresh machine
     settings = load_settings(ROOT / "briefing.toml")
     started = time.perf_counter()
     brief = make_brief(folder, settings, date(2025, 10, 28), datetime.now().astimezone())
     with tempfile.TemporaryDirectory() as out:
-        write_brief(brief, settings, ["json"], Path(out))
+        write_brief(brief, settings, ["json"], BriefStore(Path(out)))
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

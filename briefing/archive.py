@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from briefing.state import StateError, database
+from briefing.errors import StateError
+from briefing.state import database
 
 MIGRATIONS: list[str] = [
     # 1: articles and feed state
@@ -77,9 +79,10 @@ class StoredArticle:
     source: str  # the [[sources]] entry it came from
     outlet: str | None
     title: str | None
-    published: date | None
+    published: date | None  # the day it was published, when known
     fetched: datetime
     text: str
+    published_at: datetime | None = None  # the instant, when the feed or page gives a time
 
 
 @dataclass(frozen=True)
@@ -142,23 +145,49 @@ class Archive:
                 "INSERT OR IGNORE INTO articles (url, article_id, source, outlet, title, "
                 "published, fetched, text, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (normalize_url(article.url), article.article_id, article.source, article.outlet,
-                 article.title, article.published.isoformat() if article.published else None,
+                 article.title, _published(article),
                  article.fetched.isoformat(timespec="seconds"), article.text,
                  content_hash(article.text)))
             return cursor.rowcount == 1
 
-    def window(self, since: datetime, until: datetime | None = None) -> list[StoredArticle]:
-        """Articles published since `since` (by day), or fetched since then when undated."""
-        until = until or datetime.now(since.tzinfo)
+    def window(self, since: datetime | None, until: datetime) -> tuple[list[StoredArticle], int]:
+        """The articles published (or, undated, fetched) from `since` to `until`, and how
+        many older ones were left out. `since=None` means from the beginning.
+
+        Articles with a publication time are compared as instants; those with only a
+        day count when that day, in `until`'s zone, falls inside the window.
+        """
+        # SQL narrows by day with a day's margin either side (stored times carry
+        # their own zones); the exact comparison is made on parsed instants.
+        low = (since - timedelta(days=1)).date().isoformat() if since else "0000"
+        high = (until + timedelta(days=1)).date().isoformat() + "\uffff"
         with self._db() as db:
             rows = db.execute(
-                "SELECT url, article_id, source, outlet, title, published, fetched, text "
-                "FROM articles WHERE (published IS NOT NULL AND published >= ? AND published <= ?)"
-                " OR (published IS NULL AND fetched >= ? AND fetched <= ?) ORDER BY id",
-                (since.date().isoformat(), until.date().isoformat(),
-                 since.isoformat(timespec="seconds"), until.isoformat(timespec="seconds")),
-            ).fetchall()
-        return [_row(r) for r in rows]
+                f"SELECT {COLUMNS} FROM articles WHERE COALESCE(published, fetched) >= ? "
+                "AND COALESCE(published, fetched) <= ? ORDER BY id", (low, high)).fetchall()
+            older = int(db.execute("SELECT COUNT(*) FROM articles WHERE "
+                                   "COALESCE(published, fetched) < ?", (low,)).fetchone()[0])
+        inside = []
+        for row in rows:
+            article = _row(row)
+            place = placement(article.published_at, article.published, article.fetched,
+                              since, until)
+            if place == 0:
+                inside.append(article)
+            older += place < 0
+        return inside, older
+
+    def by_ids(self, ids: Iterable[str]) -> list[StoredArticle]:
+        """The stored articles with these ids (a report over several days' briefs)."""
+        wanted = sorted(set(ids))
+        found: list[StoredArticle] = []
+        with self._db() as db:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                found += [_row(r) for r in db.execute(
+                    f"SELECT {COLUMNS} FROM articles WHERE article_id IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY id", chunk).fetchall()]
+        return sorted(found, key=lambda a: a.url)
 
     def count(self) -> int:
         with self._db() as db:
@@ -187,7 +216,38 @@ class Archive:
                            (etag, last_modified, url))
 
 
+COLUMNS = "url, article_id, source, outlet, title, published, fetched, text"
+
+
+def _published(article: StoredArticle) -> str | None:
+    """Stored as the full instant when known, else the day."""
+    if article.published_at is not None:
+        return article.published_at.isoformat(timespec="seconds")
+    return article.published.isoformat() if article.published else None
+
+
+def placement(published_at: datetime | None, published: date | None, fetched: datetime | None,
+              since: datetime | None, until: datetime) -> int:
+    """-1 before the window, 0 inside it, 1 after it."""
+    if published_at is not None:
+        moment = published_at if published_at.tzinfo else published_at.replace(tzinfo=UTC)
+        return -1 if since and moment < since else 1 if moment > until else 0
+    if published is not None:
+        zone = until.tzinfo
+        first = since.astimezone(zone).date() if since else None
+        return -1 if first and published < first else 1 if published > until.date() else 0
+    if fetched is not None:
+        return -1 if since and fetched < since else 1 if fetched > until else 0
+    return 0
+
+
 def _row(r: tuple[str, ...]) -> StoredArticle:
+    stamp = r[5]
+    published_at = datetime.fromisoformat(stamp) if stamp and len(stamp) > 10 else None
+    published = published_at.date() if published_at else (
+        date.fromisoformat(stamp) if stamp else None)
+    fetched = datetime.fromisoformat(r[6])
     return StoredArticle(url=r[0], article_id=r[1], source=r[2], outlet=r[3], title=r[4],
-                         published=date.fromisoformat(r[5]) if r[5] else None,
-                         fetched=datetime.fromisoformat(r[6]), text=r[7])
+                         published=published, published_at=published_at,
+                         fetched=fetched if fetched.tzinfo else fetched.replace(tzinfo=UTC),
+                         text=r[7])

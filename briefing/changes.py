@@ -3,18 +3,16 @@
 An item whose words the last few briefs already carried is "continuing"; the
 rest are "new". The configured rule then keeps continuing items (marked) or
 leaves them out. The day-by-day volume of reporting per theme comes from the
-same briefs, for the chart. Everything here is pure: the caller loads the
-previous briefs (brief.json files) and passes them in.
+same briefs, for the chart. Everything here is pure: the caller reads the
+previous briefs from the brief store and passes them in.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 from briefing.config import ChangeSettings
 from briefing.models import Brief, DayVolume, Item
@@ -27,18 +25,34 @@ NEW = "new"
 CONTINUING = "continuing"
 
 
-def mark(brief: Brief, previous: Sequence[Brief], settings: ChangeSettings) -> Brief:
-    """Tag every item new or continuing against the previous briefs, then apply the rule."""
-    earlier = [b for b in previous if b.date < brief.date
-               and (brief.date - b.date).days <= settings.lookback_days]
+def _earlier(day: date, previous: Sequence[Brief], settings: ChangeSettings) -> list[Brief]:
+    return [b for b in previous if b.date < day and (day - b.date).days <= settings.lookback_days]
+
+
+def repeats_of(day: date, previous: Sequence[Brief], settings: ChangeSettings
+               ) -> Callable[[str], bool]:
+    """Whether a sentence repeats an item of the earlier briefs (always False under `keep`)."""
+    earlier = _earlier(day, previous, settings)
     if settings.repeats == "keep" or not earlier:
-        return replace(brief, compared_with=max((b.date for b in earlier), default=None))
+        return lambda _: False
     seen = [frozenset(stems(i.text)) for b in earlier for i in b.items]
 
+    def repeated(text: str) -> bool:
+        mine = frozenset(stems(text))
+        return any(jaccard(mine, other) >= settings.similarity for other in seen)
+
+    return repeated
+
+
+def mark(brief: Brief, previous: Sequence[Brief], settings: ChangeSettings) -> Brief:
+    """Tag every item new or continuing against the previous briefs, then apply the rule."""
+    earlier = _earlier(brief.date, previous, settings)
+    if settings.repeats == "keep" or not earlier:
+        return replace(brief, compared_with=max((b.date for b in earlier), default=None))
+    repeated = repeats_of(brief.date, earlier, settings)
+
     def status(item: Item) -> Item:
-        mine = frozenset(stems(item.text))
-        repeated = any(jaccard(mine, other) >= settings.similarity for other in seen)
-        return replace(item, status=CONTINUING if repeated else NEW)
+        return replace(item, status=CONTINUING if repeated(item.text) else NEW)
 
     sections = []
     for section in brief.sections:
@@ -63,25 +77,12 @@ def volumes(brief: Brief, previous: Sequence[Brief], days: int) -> tuple[DayVolu
     return tuple(out)
 
 
-def load_previous(output_dir: Path, day: date, days: int) -> list[Brief]:
-    """The briefs of the `days` days before `day` that exist and can be read."""
-    from briefing.render import brief_from_dict
-
-    found = []
-    for offset in range(1, days + 1):
-        path = output_dir / (day - timedelta(days=offset)).isoformat() / "brief.json"
-        if not path.is_file():
-            continue
-        try:
-            found.append(brief_from_dict(json.loads(path.read_text(encoding="utf-8"))))
-        except (ValueError, KeyError, TypeError) as exc:  # a damaged old brief is not fatal
-            log.warning("previous brief %s cannot be read: %s", path, exc)
-    return found
-
-
-def apply(brief: Brief, output_dir: Path, settings: ChangeSettings) -> Brief:
-    """Mark changes and add the volume history, reading earlier briefs from `output_dir`."""
-    previous = load_previous(output_dir, brief.date, max(settings.lookback_days,
-                                                         settings.chart_days))
+def apply(brief: Brief, previous: Sequence[Brief], settings: ChangeSettings) -> Brief:
+    """Mark changes against the earlier briefs and add the volume history for the chart."""
     marked = mark(brief, previous, settings)
     return replace(marked, volume=volumes(marked, previous, settings.chart_days))
+
+
+def lookback(settings: ChangeSettings) -> int:
+    """How many earlier days' briefs `apply` needs."""
+    return max(settings.lookback_days, settings.chart_days)

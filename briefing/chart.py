@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Sequence
 
 from briefing.models import DayVolume
 
+_DRAWING = threading.Lock()
 PALETTE = ("#8a1c1c", "#1f5a8a", "#3d7a3d", "#b8860b", "#6b4c9a", "#5f6368")
 
 
@@ -21,13 +23,14 @@ def volume_svg(volume: Sequence[DayVolume], themes: Sequence[tuple[str, str]]) -
     if sum(1 for v in volume if v.has_brief) < 2:
         return None
     import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    with matplotlib.rc_context({"svg.hashsalt": "briefing", "svg.fonttype": "none",
-                                "font.family": "sans-serif", "font.size": 8}):
-        figure, axes = plt.subplots(figsize=(6.6, 2.2), dpi=100)
+    # No pyplot: its global figure registry is not safe across the web server's
+    # threads. rc_context changes global settings, so one chart is drawn at a time.
+    with _DRAWING, matplotlib.rc_context({"svg.hashsalt": "briefing", "svg.fonttype": "none",
+                                          "font.family": "sans-serif", "font.size": 8}):
+        figure = Figure(figsize=(6.6, 2.2), dpi=100)
+        axes = figure.subplots()
         days = [f"{v.day:%d %b}" for v in volume]
         bottom = [0] * len(volume)
         for n, (key, label) in enumerate(themes):
@@ -47,7 +50,6 @@ def volume_svg(volume: Sequence[DayVolume], themes: Sequence[tuple[str, str]]) -
         figure.tight_layout(rect=(0, 0, 1, 0.88))
         out = io.StringIO()
         figure.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
-        plt.close(figure)
     svg = out.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)

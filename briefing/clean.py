@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from briefing import dates
 from briefing.dates import DateCandidate
@@ -112,7 +113,7 @@ class _Unit:
 @dataclass
 class _Findings:
     title: str | None = None
-    source: str | None = None
+    outlet: str | None = None
     author: str | None = None
     dates: list[DateCandidate] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
@@ -196,7 +197,7 @@ def _headline(unit: _Unit) -> bool:
 def clean(document: RawDocument) -> Article:
     """Strip page furniture from one document and detect its title, outlet, author and date."""
     found = _Findings(title=(document.meta_title or "").strip() or None,
-                      source=(document.meta_source or "").strip() or None,
+                      outlet=(document.meta_outlet or "").strip() or None,
                       author=(document.meta_author or "").strip() or None)
     if document.meta_date and (meta := dates.parse_date(document.meta_date)):
         found.dates.append(DateCandidate(meta, "metadata", document.meta_date,
@@ -206,10 +207,18 @@ def clean(document: RawDocument) -> Article:
     body = "\n\n".join(kept)
     published, note = dates.resolve(found.dates, body)
     return Article(
-        id=document.id, path=document.path, title=found.title, source=found.source,
+        id=document.id, path=document.path, title=found.title, outlet=found.outlet,
         author=found.author, published=published, date_note=note, body=body,
         removed=tuple(found.removed), modified=document.modified,
+        published_at=_instant_of(document.published_at, published),
     )
+
+
+def _instant_of(moment: datetime | None, published: date | None) -> datetime | None:
+    """The stated publication instant, kept when it agrees with the day the text gives."""
+    if moment is None or published is None:
+        return None
+    return moment if moment.date() == published else None
 
 
 def _classify(units: list[_Unit], found: _Findings) -> list[str]:
@@ -289,7 +298,7 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
                 found.title = text
                 title_key = unit.key
                 drop(unit, "headline (kept as the title)")
-            elif found.source and unit.key == line_key(found.source):
+            elif found.outlet and unit.key == line_key(found.outlet):
                 drop(unit, "outlet name")
             else:
                 drop(unit, "heading or label, not a sentence")
@@ -311,7 +320,7 @@ def _strip_prefixes(text: str, found: _Findings) -> str:
     if credit := CREDIT_PREFIX.match(text):
         source = credit["source"].strip()
         if len(source.split()) <= 6:
-            found.source = found.source or source
+            found.outlet = found.outlet or source
             found.removed.append(Removal(credit.group(0).strip(), "wire credit"))
             text = text[credit.end():]
     elif dateline := DATELINE.match(text):

@@ -19,12 +19,8 @@ from typing import Any, TypeVar, cast
 import click
 
 from briefing import __version__
-from briefing.config import FORMATS, ConfigError, Settings, load_settings
-from briefing.daily import AlreadySent, Busy
-from briefing.deliver import DeliveryError
-from briefing.ingest import IngestError
-from briefing.pipeline import NoUsableArticles
-from briefing.state import StateError
+from briefing.config import FORMATS, Settings, load_settings
+from briefing.errors import RUN_ERRORS, USAGE_ERRORS, IngestError, NoUsableArticles
 
 log = logging.getLogger("briefing")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,9 +48,9 @@ def _errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (ConfigError, IngestError, StateError) as exc:
+        except USAGE_ERRORS as exc:
             raise BadUsage(str(exc)) from None
-        except (NoUsableArticles, Busy, AlreadySent, DeliveryError) as exc:
+        except RUN_ERRORS as exc:
             raise Failure(str(exc)) from None
         except OSError as exc:
             where = f": {exc.filename}" if exc.filename else ""
@@ -140,18 +136,25 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
     logging.basicConfig(level=level, format="briefing: %(message)s", stream=sys.stderr,
                         force=True)
     # Third-party libraries speak only when something is wrong.
-    for noisy in ("weasyprint", "fontTools", "trafilatura", "htmldate", "apscheduler"):
+    for noisy in ("weasyprint", "fontTools", "trafilatura", "htmldate", "apscheduler",
+                  "matplotlib", "PIL", "httpx", "httpcore", "urllib3", "charset_normalizer"):
         logging.getLogger(noisy).setLevel(logging.ERROR if not debug else logging.DEBUG)
     ctx.obj = {"debug": debug}
 
 
 @cli.command()
 @click.option("--input", "input_dir", type=click.Path(path_type=Path), default=None,
-              help="Folder of articles (.txt .md .html .htm). Default: paths.input.")
+              help="Read exactly this folder of articles (.txt .md .html .htm), whatever the "
+                   "configured source. Default: the archive when [[sources]] are configured, "
+                   "else paths.input.")
 @click.option("--output", "output_dir", type=click.Path(path_type=Path), default=None,
               help="Folder that receives DATE/brief.*. Default: paths.output.")
 @click.option("--date", "day", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
-              help="Date of the brief (names its folder). Default: today.")
+              help="Date of the brief (names its folder). From the archive, the brief covers "
+                   "that day's window. Default: today.")
+@click.option("--fetch/--no-fetch", "fetch_first", default=None,
+              help="Fetch the [[sources]] into the archive first. Default: fetch for today's "
+                   "brief, not for an earlier day's.")
 @CONFIG_OPTION
 @click.option("--format", "formats", callback=_parse_formats, default=None,
               metavar="html,pdf,json", help="Formats to write. Default: output.formats.")
@@ -159,16 +162,29 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
               help="Generation time to print in the brief (for reproducible output).")
 @_errors
 def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
-        config: Path | None, formats: tuple[str, ...] | None, now: datetime | None) -> None:
-    """Render the brief of the articles in a folder as HTML, PDF and JSON."""
-    from briefing import daily
+        fetch_first: bool | None, config: Path | None, formats: tuple[str, ...] | None,
+        now: datetime | None) -> None:
+    """Render the day's brief as HTML, PDF and JSON from the configured source."""
+    from briefing import daily, source
 
-    settings = _settings(config).with_overrides(input_dir=input_dir, output_dir=output_dir,
-                                                formats=formats)
+    settings = _settings(config).with_overrides(output_dir=output_dir, formats=formats)
     now = now or datetime.now().astimezone()
     day = day or now.date()
+    chosen = source.configured(settings, input_dir)
+    window = None
+    if isinstance(chosen, source.ArchiveSource):
+        window = source.day_window(settings, day, now)
+        if fetch_first if fetch_first is not None else day >= now.date():
+            report = daily.fetch_first(settings, chosen)
+            if report is not None:
+                click.echo(f"fetched: {report.summary()}", err=True)
+    elif fetch_first:
+        raise BadUsage("--fetch reads the [[sources]] into the archive, but "
+                       + ("--input names a folder" if input_dir else
+                          "there are no [[sources]] in the configuration"))
     produced = daily.recorded(settings, day, "manual", now, lambda: daily.produce(
-        settings, day, now, settings.formats))
+        settings, day, now, settings.formats, chosen, window))
+    click.echo(produced.summary, err=True)
     for path in produced.files:
         click.echo(str(path))
 
@@ -189,7 +205,8 @@ def schedule(config: Path | None) -> None:
 @click.option("--date", "day", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
               help="Date of the brief to send. Default: today.")
 @click.option("--dry-run", is_flag=True,
-              help="Write the message to output/DATE/brief.eml instead of sending it.")
+              help="Write the message, as it would be sent, beside the day's brief instead "
+                   "of sending it.")
 @click.option("--force", is_flag=True, help="Send even if this day's brief was sent before.")
 @CONFIG_OPTION
 @_errors
@@ -204,11 +221,17 @@ def send(day: date | None, dry_run: bool, force: bool, config: Path | None) -> N
     else:
         deliver.check_ready(settings)
     now = datetime.now().astimezone()
-    day = day or now.date()
+    chosen_day = day or now.date()
     history = History(settings.schedule.state_dir)
-    if not dry_run:
-        history.check()
-    click.echo(daily.send_day(settings, day, now, history, force=force, dry_run=dry_run))
+
+    def action() -> str:
+        return daily.send_day(settings, chosen_day, now, history, force=force, dry_run=dry_run)
+
+    if dry_run:
+        click.echo(action())
+        return
+    history.check()
+    click.echo(daily.recorded_send(settings, chosen_day, now, history, action))
 
 
 @cli.command()
@@ -247,18 +270,14 @@ def serve(host: str | None, port: int | None, config: Path | None) -> None:
 @_errors
 def fetch(config: Path | None) -> None:
     """Fetch every [[sources]] feed and folder into the article archive."""
-    from briefing.daily import archive_of
     from briefing.fetch import fetch_sources
+    from briefing.source import archive_of
 
     settings = _settings(config)
     if not settings.sources:
         raise BadUsage("no [[sources]] in the configuration: nothing to fetch "
                        "(see README.md, 'Sources and the archive')")
-    report = fetch_sources(settings, archive_of(settings))
-    for url, why in report.skipped:
-        click.echo(f"skipped {url}: {why}", err=True)
-    for name, why in report.failed:
-        click.echo(f"source {name} failed: {why}", err=True)
+    report = fetch_sources(settings, archive_of(settings))  # each failure is logged once
     click.echo(report.summary())
     if report.failed and len(report.failed) == len(settings.sources):
         raise Failure("every source failed")

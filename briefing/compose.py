@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from briefing import changes
 from briefing.config import Settings
 from briefing.models import (
     OTHER,
@@ -29,6 +30,9 @@ from briefing.models import (
 )
 from briefing.summarize import DuplicateFinder, Pick, Pool, build_pool, citations, select
 
+# How many continuing sentences a key point passes over before giving up on new ones.
+NEW_TRIES = 8
+
 
 @dataclass
 class _Selection:
@@ -41,8 +45,10 @@ class _Selection:
 
 def compose(themed: Sequence[ThemedSentence], articles: Sequence[Article],
             skipped: Sequence[Skipped], settings: Settings, day: date,
-            generated_at: datetime, support: Sequence[Sentence] = ()) -> Brief:
+            generated_at: datetime, support: Sequence[Sentence] = (),
+            earlier: Sequence[Brief] = ()) -> Brief:
     cfg = settings.summary
+    repeated = changes.repeats_of(day, earlier, settings.changes)
     pool = build_pool([t.sentence for t in themed], cfg.position_weight, support)
     by_theme: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(themed):
@@ -63,10 +69,32 @@ def compose(themed: Sequence[ThemedSentence], articles: Sequence[Article],
                        max_words=cfg.max_sentence_words, limit=limit, scale=scale)
         return [_item(p, themed, pool, finder, state) for p in picks]
 
+    def pick_new(candidates: Sequence[int], limit: int) -> list[Item]:
+        """The best sentences that earlier briefs did not carry (a few tries each)."""
+        left = [i for i in candidates if i not in state.taken]
+        items: list[Item] = []
+        for _ in range(limit + NEW_TRIES):
+            if len(items) == limit:
+                break
+            picks = select(pool, left, cfg.total_words, relevance=relevance,
+                           chosen=state.chosen, covered=state.covered,
+                           redundancy=cfg.redundancy, min_words=cfg.min_sentence_words,
+                           max_words=cfg.max_sentence_words, limit=1, scale=scale)
+            if not picks:
+                break
+            left.remove(picks[0].index)
+            if not repeated(pool.sentences[picks[0].index].text):
+                items.append(_item(picks[0], themed, pool, finder, state))
+        return items
+
+    # Key points are the news of the day: new items first, one per theme in order of
+    # salience; continuing items only fill what is left.
     key_points: list[Item] = []
     for theme in order:
         if len(key_points) < cfg.key_points:
-            key_points += pick(by_theme[theme.key], cfg.total_words, limit=1)
+            key_points += pick_new(by_theme[theme.key], 1)
+    if len(key_points) < cfg.min_key_points:
+        key_points += pick_new(relevant, cfg.min_key_points - len(key_points))
     if len(key_points) < cfg.min_key_points:
         key_points += pick(relevant, cfg.total_words, limit=cfg.min_key_points - len(key_points))
 
@@ -135,7 +163,8 @@ def _article_info(articles: Sequence[Article],
         if t.theme != OTHER:
             relevant.add(t.sentence.article)
     return tuple(
-        ArticleInfo(id=a.id, title=a.title, source=a.source, published=a.published,
+        ArticleInfo(id=a.id, title=a.title, outlet=a.outlet, published=a.published,
+                    published_at=a.published_at,
                     date_note=a.date_note, relevant=a.id in relevant, sentences=counts[a.id],
                     copies=a.copies)
         for a in articles

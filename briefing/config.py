@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from briefing.errors import ConfigError
 from briefing.models import OTHER
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -21,8 +22,6 @@ FORMATS = ("html", "pdf", "json")
 PUNKT_MODES = ("auto", "pretrained", "trained")
 
 
-class ConfigError(ValueError):
-    """The configuration cannot be used; the message says which key and why."""
 
 
 def _first_existing(*candidates: Path) -> Path:

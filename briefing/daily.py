@@ -1,41 +1,34 @@
-"""One day's brief, start to finish: render it under the day's lock, record the run,
-deliver it. `briefing run`, `briefing send` and the scheduled job all come here,
-so they cannot write the same day's files at once and they share one history.
+"""One day's brief, start to finish: read it from its source, render it under the day's
+lock, record the run, deliver it. `briefing run`, `briefing send`, the scheduled job
+and the web report's Regenerate all come here, so they cannot write the same day's
+files at once, they read articles the same way and they share one history.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from briefing import changes, deliver, pipeline
-from briefing.archive import Archive
-from briefing.config import ConfigError, Settings
-from briefing.fetch import fetch_sources
+from briefing.briefs import BriefStore
+from briefing.config import Settings
+from briefing.errors import AlreadySent, ConfigError, DeliveryError, NoArticles, StateError
+from briefing.fetch import FetchReport, fetch_sources
 from briefing.history import History
 from briefing.models import Brief
-from briefing.pipeline import Window, make_brief
-from briefing.render import write_brief
-from briefing.state import StateError
+from briefing.render import render_files
+from briefing.source import ArchiveSource, ArticleSource, Batch, Window, archive_of, day_window
 
 log = logging.getLogger(__name__)
 
-# How long a run waits for another run writing the same day's files.
-LOCK_TIMEOUT = 600.0
+EVERY_FORMAT = ("html", "pdf", "json")
 
 
-class Busy(Exception):
-    """Another run is writing this day's files."""
-
-
-class AlreadySent(Exception):
-    """This day's brief was delivered before; sending again needs --force."""
+def store_of(settings: Settings) -> BriefStore:
+    return BriefStore(settings.output_dir)
 
 
 @dataclass(frozen=True)
@@ -43,85 +36,82 @@ class Produced:
     day: date
     files: tuple[Path, ...]
     articles: int
+    summary: str  # which source was read and what the window held, in one line
     skipped_empty: bool = False
 
 
-def day_folder(settings: Settings, day: date) -> Path:
-    return settings.output_dir / day.isoformat()
-
-
-@contextmanager
-def day_lock(settings: Settings, day: date, timeout: float | None = None) -> Iterator[None]:
-    """Hold the day's lock: one writer of output/DAY at a time, across processes."""
-    settings.output_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(settings.output_dir / f".{day.isoformat()}.lock")
-    try:
-        with lock.acquire(timeout=LOCK_TIMEOUT if timeout is None else timeout):
-            yield
-    except Timeout:
-        raise Busy(f"another briefing run is writing {day_folder(settings, day)}; "
-                   f"gave up after {LOCK_TIMEOUT if timeout is None else timeout:.0f} s") from None
-
-
-def window_for(settings: Settings, now: datetime) -> Window | None:
-    hours = settings.schedule.window_hours
-    if not hours:
+def fetch_first(settings: Settings, source: ArticleSource) -> FetchReport | None:
+    """Fetch the [[sources]] into the archive, when the brief reads the archive."""
+    if not isinstance(source, ArchiveSource) or not settings.sources:
         return None
-    since = now - timedelta(hours=hours)
-    return Window(since, f"published or added since {since:%Y-%m-%d %H:%M %Z} "
-                         f"(the last {hours:g} hours)")
+    return fetch_sources(settings, archive_of(settings))
 
 
-def archive_of(settings: Settings) -> Archive:
-    return Archive(settings.schedule.state_dir / "articles.sqlite")
-
-
-def from_archive(settings: Settings, day: date, now: datetime, window: Window | None) -> Brief:
-    """The brief of the archive's window (or of the whole archive)."""
-    archive = archive_of(settings)
-    since = window.since if window else datetime(1970, 1, 1, tzinfo=now.tzinfo)
-    stored = archive.window(since, now)
-    reading = pipeline.read_stored(stored, settings)
-    left_out = archive.count() - len(stored) if window else 0
-    log.info("archive: %d articles in the window, %d older", len(stored), left_out)
-    return pipeline.brief_of(reading, settings, day, now, window, left_out)
+def compose_day(settings: Settings, day: date, now: datetime, batch: Batch,
+                store: BriefStore) -> Brief:
+    """The day's brief of a batch, compared with the earlier briefs in the store."""
+    earlier = store.previous(day, changes.lookback(settings.changes))
+    brief = pipeline.brief_of(batch.reading, settings, day, now, origin=batch.origin,
+                              window=batch.window.label if batch.window else "",
+                              left_out=batch.left_out, earlier=earlier)
+    return changes.apply(brief, earlier, settings.changes)
 
 
 def produce(settings: Settings, day: date, now: datetime, formats: Sequence[str],
-            window: Window | None = None, allow_empty: bool = False,
-            skip_empty: bool = False, archive: bool = False) -> Produced:
-    """Render the day's brief (from the input folder, or the archive) under the day's lock."""
-    if archive:
-        brief = from_archive(settings, day, now, window)
-    else:
-        brief = make_brief(settings.input_dir, settings, day, now, window, allow_empty)
-    brief = changes.apply(brief, settings.output_dir, settings.changes)
-    if skip_empty and not brief.articles:
+            source: ArticleSource, window: Window | None = None, *, require: bool = True,
+            skip_empty: bool = False) -> Produced:
+    """Render the day's brief from `source` under the day's lock.
+
+    With `require`, a day without articles is an error (NoUsableArticles for a
+    folder read whole, NoArticles for a window); otherwise the brief says there
+    was no new reporting, or, with `skip_empty`, nothing is written.
+    """
+    batch = source.read(settings, window)
+    log.debug("%s", batch.summary)  # the caller says it, once
+    if require and not batch.reading.articles:
+        if window is None and not isinstance(source, ArchiveSource):
+            pipeline.require_articles(batch.reading, source.folder)
+        raise NoArticles(f"no articles for {day.isoformat()}: {batch.summary}")
+    if skip_empty and not batch.reading.articles:
         log.info("no new articles for %s; skipping the brief (schedule.skip_empty)", day)
-        return Produced(day, (), 0, skipped_empty=True)
-    with day_lock(settings, day):
-        files = write_brief(brief, settings, formats, settings.output_dir)
+        return Produced(day, (), 0, batch.summary, skipped_empty=True)
+    store = store_of(settings)
+    brief = compose_day(settings, day, now, batch, store)
+    files = write_brief(brief, settings, formats, store)
     for path in files:
         log.info("wrote %s", path)
-    return Produced(day, tuple(files), len(brief.articles))
+    return Produced(day, tuple(files), len(brief.articles), batch.summary)
+
+
+def write_brief(brief: Brief, settings: Settings, formats: Sequence[str],
+                store: BriefStore | None = None) -> list[Path]:
+    """Render every format first, then replace the day's files as one set, under its lock."""
+    store = store or store_of(settings)
+    rendered = render_files(brief, settings, formats)
+    with store.lock(brief.date):
+        return store.write(brief.date, rendered)
 
 
 def send_day(settings: Settings, day: date, now: datetime, history: History, *,
-             force: bool = False, dry_run: bool = False,
+             force: bool = False, dry_run: bool = False, source: ArticleSource | None = None,
              sleep: Callable[[float], None] | None = None) -> str:
-    """Mail the day's brief (rendering it first if needed); returns what happened."""
-    folder = day_folder(settings, day)
-    if not (folder / "brief.pdf").is_file() or not (folder / "brief.json").is_file():
+    """Mail the day's brief, rendering it first from the day's window when it is missing."""
+    from briefing.source import configured
+
+    store = store_of(settings)
+    if not store.has(day, "pdf", "json"):
+        chosen = source or configured(settings)
         log.info("no complete brief for %s yet; rendering it first", day)
-        produce(settings, day, now, ["html", "pdf", "json"])
+        produce(settings, day, now, EVERY_FORMAT, chosen, day_window(settings, day, now))
     if not dry_run and not force and (sent := history.delivered(day)) is not None:
         raise AlreadySent(f"the brief of {day} was sent on {sent.sent_at} to "
                           f"{', '.join(sent.recipients)}; use --force to send it again")
-    with day_lock(settings, day):
-        pdf, data = deliver.load_brief(folder)
-    message = deliver.build_message(settings, day, pdf, data, now)
+    with store.lock(day):
+        pdf, brief = store.read_bytes(day, "pdf"), store.read(day)
+    message = deliver.build_message(settings, brief, pdf, now)
     if dry_run:
-        path = deliver.write_eml(message, folder / "brief.eml")
+        with store.lock(day):
+            [path] = store.write(day, {"eml": message.as_bytes()})
         return f"dry run: wrote {path}"
     result = deliver.send(message, settings.email, **({"sleep": sleep} if sleep else {}))
     history.record_delivery(day, now, result.accepted, str(message["Message-ID"]))
@@ -143,27 +133,31 @@ def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
     A failed delivery does not fail the run: the files stay on disk, the history
     says "not delivered", and `briefing send --date DAY` can deliver them later.
     """
+    from briefing.source import configured
+
     history = History(settings.schedule.state_dir)
     day = now.date()
     run_id = history.start(day, trigger, now)
     status, delivery, message = "failed", "", ""
-    produced = Produced(day, (), 0)
+    produced = Produced(day, (), 0, "")
     formats = sorted({*settings.formats, *(("pdf", "json") if settings.email.enabled else ())})
     log.info("run %d started for %s (%s)", run_id, day, trigger)
     try:
-        if settings.sources:  # fetch first; a failing source is reported, never fatal
-            fetched = fetch_sources(settings, archive_of(settings))
+        source = configured(settings)
+        fetched = fetch_first(settings, source)  # a failing source is reported, never fatal
+        if fetched is not None:
             message = f"fetch: {fetched.summary()}"
-        produced = produce(settings, day, now, formats, window_for(settings, now),
-                           allow_empty=True, skip_empty=settings.schedule.skip_empty,
-                           archive=bool(settings.sources))
+            log.info("%s", message)
+        produced = produce(settings, day, now, formats, source, day_window(settings, day, now),
+                           require=False, skip_empty=settings.schedule.skip_empty)
+        log.info("%s", produced.summary)
         status = "skipped: no new articles" if produced.skipped_empty else "ok"
         if settings.email.enabled and not produced.skipped_empty:
             try:
-                delivery = send_day(settings, day, now, history, sleep=sleep)
+                delivery = send_day(settings, day, now, history, source=source, sleep=sleep)
             except AlreadySent as exc:
                 delivery = f"not sent again: {exc}"
-            except (deliver.DeliveryError, ConfigError) as exc:
+            except (DeliveryError, ConfigError) as exc:
                 delivery = f"not delivered: {exc}"
             log.info("delivery: %s", delivery)
     except Exception as exc:  # the scheduler must outlive one bad day
@@ -194,5 +188,19 @@ def recorded(settings: Settings, day: date, trigger: str, now: datetime,
         raise
     if run_id is not None:
         history.finish(run_id, datetime.now(now.tzinfo), "ok", produced.articles,
-                       produced.files)
+                       produced.files, message=produced.summary)
     return produced
+
+
+def recorded_send(settings: Settings, day: date, now: datetime, history: History,
+                  send: Callable[[], str]) -> str:
+    """A manual `briefing send`, recorded in the history like a scheduled delivery."""
+    run_id = history.start(day, "send", now)
+    try:
+        delivery = send()
+    except Exception as exc:
+        history.finish(run_id, datetime.now(now.tzinfo), "failed",
+                       delivery=f"not delivered: {exc}", message=str(exc))
+        raise
+    history.finish(run_id, datetime.now(now.tzinfo), "ok", delivery=delivery)
+    return delivery

@@ -1,7 +1,9 @@
 """E-mail a day's brief: the PDF attached, key points in the message body.
 
-The message is built from the day's files (brief.json and brief.pdf), so a
-brief can be sent, or sent again, long after it was rendered. Sending retries
+The message is built from the day's stored brief and its PDF, so a brief can
+be sent, or sent again, long after it was rendered. The body carries the whole
+brief (key points and every section, each item with its outlets named) as
+HTML with a plain-text alternative. Sending retries
 what may pass (refused connections, timeouts, 4xx replies) with a doubling
 wait, a bounded number of times, and fails at once on a 5xx reply, quoting
 the server. The password is only ever read from the environment.
@@ -9,7 +11,6 @@ the server. The password is only ever read from the environment.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import smtplib
@@ -20,25 +21,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
-from pathlib import Path
+from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
 from jinja2 import Environment, StrictUndefined
 
-from briefing.config import ConfigError, EmailSettings, Settings
-from briefing.files import atomic_write
-from briefing.render import environment
+from briefing.config import EmailSettings, Settings
+from briefing.errors import ConfigError, DeliveryError
+from briefing.models import Brief
+from briefing.render import context, environment
 
 log = logging.getLogger(__name__)
 
 
-class DeliveryError(Exception):
-    """The message was not delivered; `permanent` says whether retrying could help."""
-
-    def __init__(self, message: str, permanent: bool) -> None:
-        super().__init__(message)
-        self.permanent = permanent
 
 
 def attachment_name(day: date) -> str:
@@ -82,18 +77,16 @@ def subject_template(email: EmailSettings) -> Any:
         raise ConfigError(f"email.subject is not a valid template: {exc}") from None
 
 
-def build_message(settings: Settings, day: date, pdf: bytes, brief: dict[str, Any],
-                  now: datetime) -> EmailMessage:
-    """The complete message: text and HTML alternatives, the PDF attached."""
+def build_message(settings: Settings, brief: Brief, pdf: bytes, now: datetime) -> EmailMessage:
+    """The complete message: the whole brief as text and HTML alternatives, the PDF attached."""
     email = settings.email
     env = environment(settings)
-    context = {
-        "title": brief.get("title", settings.title), "day": day, "date": day.isoformat(),
-        "key_points": brief.get("key_points", []), "sections": brief.get("sections", []),
-        "attachment": attachment_name(day),
-    }
+    day = brief.date
+    values = {**context(brief, settings), "title": brief.title, "day": day,
+              "date": day.isoformat(), "attachment": attachment_name(day)}
     try:
-        subject = subject_template(email).render(**context).strip()
+        subject = subject_template(email).render(title=brief.title, day=day,
+                                                 date=day.isoformat()).strip()
     except Exception as exc:  # an unknown variable in the user's subject template
         raise ConfigError(f"email.subject cannot be rendered: {exc}") from None
     message = EmailMessage()
@@ -107,23 +100,18 @@ def build_message(settings: Settings, day: date, pdf: bytes, brief: dict[str, An
         message["Reply-To"] = email.reply_to
     message["Date"] = format_datetime(now)
     message["Message-ID"] = make_msgid(idstring=f"brief-{day.isoformat()}",
-                                       domain=email.sender.rpartition("@")[2] or None)
-    message.set_content(env.get_template("email.txt.j2").render(**context))
-    message.add_alternative(env.get_template("email.html.j2").render(**context), subtype="html")
+                                       domain=address_of(email.sender).rpartition("@")[2]
+                                       or None)
+    message.set_content(env.get_template("email.txt.j2").render(**values))
+    message.add_alternative(env.get_template("email.html.j2").render(**values), subtype="html")
     message.add_attachment(pdf, maintype="application", subtype="pdf",
                            filename=attachment_name(day))
     return message
 
 
-def load_brief(folder: Path) -> tuple[bytes, dict[str, Any]]:
-    pdf = (folder / "brief.pdf").read_bytes()
-    data = json.loads((folder / "brief.json").read_text(encoding="utf-8"))
-    return pdf, data
-
-
-def write_eml(message: EmailMessage, path: Path) -> Path:
-    """The message exactly as it would be sent, for --dry-run."""
-    return atomic_write(path, message.as_bytes())
+def address_of(recipient: str) -> str:
+    """The bare address of 'Desk <desk@example.org>' (or of a bare address)."""
+    return parseaddr(recipient)[1] or recipient
 
 
 # --- sending ----------------------------------------------------------------------
@@ -168,13 +156,13 @@ def _send_once(message: EmailMessage, email: EmailSettings, secret: str | None) 
             except UnicodeEncodeError:
                 raise DeliveryError("the SMTP user name or password has non-ASCII characters, "
                                     "which SMTP login cannot carry", permanent=True) from None
-        refused = client.send_message(message, from_addr=email.sender,
-                                      to_addrs=list(email.recipients))
+        refused = client.send_message(message, from_addr=address_of(email.sender),
+                                      to_addrs=[address_of(r) for r in email.recipients])
     reasons = {rcpt: f"{code} {text.decode(errors='replace')}"
                for rcpt, (code, text) in refused.items()}
     if reasons:
         log.warning("some recipients were refused: %s", "; ".join(reasons))
-    return Sent(tuple(r for r in email.recipients if r not in reasons), reasons)
+    return Sent(tuple(r for r in email.recipients if address_of(r) not in reasons), reasons)
 
 
 def _classify(exc: BaseException) -> DeliveryError:

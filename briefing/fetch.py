@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ import httpx
 from briefing import ingest
 from briefing.archive import Archive, StoredArticle, normalize_url
 from briefing.config import Settings, Source
+from briefing.errors import FetchError
 from briefing.models import Skipped
 
 log = logging.getLogger(__name__)
@@ -29,8 +31,6 @@ log = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-class FetchError(Exception):
-    """One URL could not be fetched; the message says why in a few words."""
 
 
 @dataclass
@@ -127,7 +127,7 @@ def fetch_sources(settings: Settings, archive: Archive, client: httpx.Client | N
     finally:
         if own:
             client.close()
-    log.info("fetch: %s", report.summary())
+    log.debug("fetch: %s", report.summary())  # the caller says it, once
     return report
 
 
@@ -146,7 +146,7 @@ def import_folder(source: Source, folder: Path, settings: Settings, archive: Arc
             doc_url = url if document.id == path.name else f"{url}#{document.id}"
             stored = archive.add(StoredArticle(
                 url=doc_url, article_id=document.id, source=source.name,
-                outlet=source.outlet or document.meta_source, title=document.meta_title,
+                outlet=source.outlet or document.meta_outlet, title=document.meta_title,
                 published=None, fetched=datetime.now(UTC), text=document.text))
             report.stored += stored
             report.already += not stored
@@ -178,7 +178,7 @@ def fetch_feed(source: Source, feed_url: str, settings: Settings, archive: Archi
     except FetchError as exc:
         archive.record_feed(feed_url, checked, "failed", str(exc))
         raise
-    outlet = source.outlet or parsed.feed.get("title") or None
+    feed_title = parsed.feed.get("title") or None
     items = parsed.entries[: settings.fetch.max_items_per_feed]
     complete = True
     for entry in items:
@@ -190,7 +190,7 @@ def fetch_feed(source: Source, feed_url: str, settings: Settings, archive: Archi
             report.already += 1
             continue
         try:
-            article = fetch_article(link, entry, source, outlet, settings, client, pacer)
+            article = fetch_article(link, entry, source, feed_title, settings, client, pacer)
         except FetchError as exc:
             complete = False  # try this item again next time
             log.warning("skipped %s: %s", link, exc)
@@ -206,9 +206,14 @@ def fetch_feed(source: Source, feed_url: str, settings: Settings, archive: Archi
                         last_modified=page.headers.get("last-modified") if complete else None)
 
 
-def fetch_article(link: str, entry: dict[str, object], source: Source, outlet: str | None,
+def fetch_article(link: str, entry: dict[str, object], source: Source, feed_title: str | None,
                   settings: Settings, client: httpx.Client, pacer: Pacer) -> StoredArticle:
-    """Fetch one item's page and extract its article (trafilatura; date via htmldate)."""
+    """Fetch one item's page and extract its article (trafilatura; date via htmldate).
+
+    The outlet is the configured one, else the page's own (its site name or
+    publisher), else the feed's title: a feed that aggregates many outlets
+    credits each article to the outlet that published it.
+    """
     page = get(client, link, pacer, int(settings.fetch.max_page_mb * 1e6))
     if page.status >= 400:
         raise FetchError(f"HTTP {page.status}")
@@ -219,10 +224,13 @@ def fetch_article(link: str, entry: dict[str, object], source: Source, outlet: s
     result = ingest.read_html(link, Path(urlsplit(link).path or "/"), decoded)
     if isinstance(result, str):
         raise FetchError(result)
-    published = _entry_date(entry) or (_iso_date(result.meta_date) if result.meta_date else None)
+    published_at = entry_time(entry)
+    published = published_at.date() if published_at else (
+        _iso_date(result.meta_date) if result.meta_date else None)
     title = str(entry.get("title") or "") or result.meta_title
     return StoredArticle(url=link, article_id=normalize_url(link), source=source.name,
-                         outlet=outlet or result.meta_source, title=title, published=published,
+                         outlet=source.outlet or result.meta_outlet or feed_title, title=title,
+                         published=published, published_at=published_at,
                          fetched=datetime.now(UTC), text=result.text)
 
 
@@ -236,15 +244,34 @@ def _decode(page: Page) -> ingest.Decoded:
     return ingest.decode(page.body)
 
 
-def _entry_date(entry: dict[str, object]) -> date | None:
-    for key in ("published_parsed", "updated_parsed"):
+def entry_time(entry: dict[str, object]) -> datetime | None:
+    """A feed item's publication instant, in the zone the feed wrote it in (else UTC)."""
+    for key in ("published", "updated"):
+        raw = entry.get(key)
+        if isinstance(raw, str) and raw.strip():
+            moment = _parse_time(raw.strip())
+            if moment is not None:
+                return moment
+    for key in ("published_parsed", "updated_parsed"):  # feedparser's UTC reading
         value = entry.get(key)
         if value:
             try:
-                return date(*value[:3])  # type: ignore[index]
+                return datetime(*value[:6], tzinfo=UTC)  # type: ignore[index, misc]
             except (TypeError, ValueError):
                 continue
     return None
+
+
+def _parse_time(raw: str) -> datetime | None:
+    """RFC 822 (RSS) or ISO 8601 (Atom); only a time with a zone is an instant."""
+    try:
+        moment = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _iso_date(text: str) -> date | None:

@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from briefing.errors import IngestError
 from briefing.models import RawDocument, Skipped
 
 log = logging.getLogger(__name__)
 
 
-class IngestError(Exception):
-    """The input cannot be read at all (not a folder, unreadable folder)."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +146,7 @@ def read_html(name: str, path: Path, decoded: Decoded) -> RawDocument | str:
     return RawDocument(
         id=name, path=str(path), text=body, encoding=decoded.encoding,
         meta_title=result.get("title") or None, meta_date=result.get("date") or None,
-        meta_source=result.get("sitename") or None, meta_author=result.get("author") or None,
+        meta_outlet=result.get("sitename") or None, meta_author=result.get("author") or None,
     )
 
 

@@ -36,8 +36,9 @@ class RawDocument:
     modified: datetime | None = None
     meta_title: str | None = None
     meta_date: str | None = None
-    meta_source: str | None = None
+    meta_outlet: str | None = None
     meta_author: str | None = None
+    published_at: datetime | None = None  # a publication instant the feed or page states
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class Copy:
     """Another outlet's copy of an article (a syndicated wire story): cited with it."""
 
     id: str
-    source: str | None
+    outlet: str | None
     title: str | None
 
 
@@ -64,14 +65,15 @@ class Article:
     id: str
     path: str
     title: str | None
-    source: str | None
+    outlet: str | None
     author: str | None
-    published: date | None
+    published: date | None  # the day, in the outlet's own reckoning
     date_note: str
     body: str
     removed: tuple[Removal, ...] = ()
-    modified: datetime | None = None
+    modified: datetime | None = None  # when the file changed, or the page was fetched
     copies: tuple[Copy, ...] = ()
+    published_at: datetime | None = None  # the instant, when the feed or page gives a time
 
     @property
     def paragraphs(self) -> list[str]:
@@ -147,12 +149,13 @@ class ArticleInfo:
 
     id: str
     title: str | None
-    source: str | None
+    outlet: str | None
     published: date | None
     date_note: str
     relevant: bool
     sentences: int
     copies: tuple[Copy, ...] = ()
+    published_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,20 @@ class DayVolume:
     day: date
     counts: dict[str, int]
     has_brief: bool
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a brief's articles came from, so it can be made again from the same place.
+
+    `kind` is "folder" (every article file in `location`) or "archive" (the
+    article archive at `location`, the articles of the window since..until).
+    """
+
+    kind: str
+    location: str
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +195,8 @@ class Brief:
     outside_window: int = 0  # articles left out because they are older than the window
     compared_with: Day | None = None  # the latest earlier brief items were compared with
     volume: tuple[DayVolume, ...] = ()  # reporting per theme over the last days, for the chart
+    origin: Origin | None = None  # where the articles came from (None: not recorded)
+    first_day: Day | None = None  # a report over several days starts here; None: one day
 
     @property
     def items(self) -> tuple[Item, ...]:

@@ -25,10 +25,12 @@ from briefing.archive import StoredArticle
 from briefing.clean import clean
 from briefing.compose import compose
 from briefing.config import Settings, SyndicationSettings
+from briefing.errors import NoUsableArticles
 from briefing.models import (
     Article,
     Brief,
     Copy,
+    Origin,
     RawDocument,
     Sentence,
     Skipped,
@@ -41,8 +43,6 @@ from briefing.themes import compile_themes, theme_sentences
 log = logging.getLogger(__name__)
 
 
-class NoUsableArticles(Exception):
-    """Nothing in the input could be used; the message lists why."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ def read_stored(stored: Sequence[StoredArticle], settings: Settings) -> Reading:
     documents = [RawDocument(id=a.article_id, path=a.url, text=a.text, encoding="utf-8",
                              modified=a.fetched, meta_title=a.title,
                              meta_date=a.published.isoformat() if a.published else None,
-                             meta_source=a.outlet) for a in stored]
+                             meta_outlet=a.outlet, published_at=a.published_at)
+                 for a in stored]
     workers = _workers(settings, len(documents))
     cleaned = [a for chunk in _map(_clean_documents, _chunks(documents, workers), workers)
                for a in chunk]
@@ -133,7 +134,7 @@ def _merge_copies(kept: list[Split], settings: Settings) -> tuple[list[Split], l
     dropped: set[int] = set()
     for members in groups:
         lead = max(members, key=lambda i: (len(kept[i][0].body), -i))
-        copies = tuple(Copy(kept[i][0].id, kept[i][0].source, kept[i][0].title)
+        copies = tuple(Copy(kept[i][0].id, kept[i][0].outlet, kept[i][0].title)
                        for i in members if i != lead)
         article, split, sig = kept[lead]
         kept[lead] = (replace(article, copies=article.copies + copies), split, sig)
@@ -208,54 +209,32 @@ def theme(sentences: Sequence[Sentence], settings: Settings) -> list[ThemedSente
                            settings.summary.theme_threshold)
 
 
-@dataclass(frozen=True)
-class Window:
-    """Which articles a brief covers: published, or (undated) added, since `since`."""
-
-    since: datetime
-    label: str
-
-    def covers(self, article: Article) -> bool:
-        if article.published is not None:
-            return article.published >= self.since.astimezone().date()
-        return article.modified is None or article.modified >= self.since
-
-
-def within(reading: Reading, window: Window) -> tuple[Reading, int]:
-    """The part of the reading inside the window, and how many articles it left out."""
-    kept = tuple(a for a in reading.articles if window.covers(a))
+def only(reading: Reading, keep: Callable[[Article], bool]) -> Reading:
+    """The part of a reading whose articles pass `keep` (with their copies' sentences)."""
+    kept = tuple(a for a in reading.articles if keep(a))
     ids = {a.id for a in kept} | {c.id for a in kept for c in a.copies}
-    return (Reading(kept, tuple(s for s in reading.sentences if s.article in ids),
-                    reading.skipped, tuple(s for s in reading.support if s.article in ids)),
-            len(reading.articles) - len(kept))
+    return Reading(kept, tuple(s for s in reading.sentences if s.article in ids),
+                   reading.skipped, tuple(s for s in reading.support if s.article in ids))
 
 
-def make_brief(folder: Path, settings: Settings, day: date, now: datetime,
-               window: Window | None = None, allow_empty: bool = False) -> Brief:
-    """Read `folder` and compose the day's brief.
-
-    Raises NoUsableArticles when nothing is usable, unless `allow_empty`, in
-    which case the brief says there was no new reporting.
-    """
+def make_brief(folder: Path, settings: Settings, day: date, now: datetime) -> Brief:
+    """Every article of `folder` composed into the day's brief (NoUsableArticles if none)."""
     reading = read(folder, settings)
-    left_out = 0
-    if window is not None:
-        reading, left_out = within(reading, window)
-        log.info("%s: %d articles, %d older ones left out", window.label,
-                 len(reading.articles), left_out)
-    if not allow_empty:
-        require_articles(reading, folder)
-    return brief_of(reading, settings, day, now, window, left_out)
+    require_articles(reading, folder)
+    return brief_of(reading, settings, day, now)
 
 
-def brief_of(reading: Reading, settings: Settings, day: date, now: datetime,
-             window: Window | None = None, left_out: int = 0) -> Brief:
-    """Theme and compose a reading (from a folder or the archive) into the day's brief."""
+def brief_of(reading: Reading, settings: Settings, day: date, now: datetime, *,
+             origin: Origin | None = None, window: str = "", left_out: int = 0,
+             earlier: Sequence[Brief] = ()) -> Brief:
+    """Theme and compose a reading (from a folder or the archive) into the day's brief.
+
+    `earlier` briefs tell what is not new today, so key points can prefer what is.
+    """
     themed = theme(reading.sentences, settings)
     brief = compose(themed, reading.articles, reading.skipped, settings, day, now,
-                    support=reading.support)
-    if window is not None:
-        brief = replace(brief, window=window.label, outside_window=left_out)
+                    support=reading.support, earlier=earlier)
+    brief = replace(brief, origin=origin, window=window, outside_window=left_out)
     log.info("composed %d key points and %d items in %d sections",
              len(brief.key_points), sum(len(s.items) for s in brief.sections),
              len(brief.sections))

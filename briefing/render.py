@@ -10,11 +10,10 @@ reach the network.
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import mimetypes
 from collections.abc import Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -23,19 +22,10 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from briefing import __version__
+from briefing.briefs import to_json
 from briefing.chart import volume_svg
 from briefing.config import BUILTIN_TEMPLATES, Settings
-from briefing.files import atomic_write
-from briefing.models import (
-    ArticleInfo,
-    Brief,
-    Citation,
-    Copy,
-    DayVolume,
-    Item,
-    Section,
-    Skipped,
-)
+from briefing.models import Brief, Item
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +39,13 @@ def template_dirs(settings: Settings) -> list[Path]:
 
 
 def environment(settings: Settings) -> Environment:
-    loaders = [FileSystemLoader(str(d)) for d in template_dirs(settings)]
+    """The Jinja environment of these template folders, built once per process."""
+    return _environment(tuple(template_dirs(settings)))
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(dirs: tuple[Path, ...]) -> Environment:
+    loaders = [FileSystemLoader(str(d)) for d in dirs]
     env = Environment(loader=ChoiceLoader(loaders), autoescape=_autoescape,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
@@ -81,9 +77,15 @@ def context(brief: Brief, settings: Settings, web: dict[str, Any] | None = None
     by_id = {a.id: a for a in brief.articles}
     labels = {t.key: t.label for t in settings.themes}
     sources = [by_id[a] for a in sorted(numbers, key=numbers.__getitem__)]
-    outlets = sorted({o for a in sources for o in (a.source, *(c.source for c in a.copies)) if o})
+    outlets = sorted({o for a in sources for o in (a.outlet, *(c.outlet for c in a.copies)) if o})
+    def credit(item: Item) -> str:
+        """The outlets an item comes from, for readers without the numbered list."""
+        names = [by_id[c.article].outlet if c.article in by_id else None for c in item.sources]
+        return ", ".join(dict.fromkeys(n or "outlet not stated" for n in names))
+
     return {
         "brief": brief,
+        "credit": credit,
         "author": settings.author,
         "version": __version__,
         "numbers": numbers,
@@ -169,104 +171,21 @@ def render_pdf(html: str, settings: Settings, fetcher: Any = None) -> bytes:
     return pdf
 
 
-# --- JSON -------------------------------------------------------------------------
-
-def _item(item: Item) -> dict[str, Any]:
-    return {"text": item.text, "score": item.score, "theme": item.theme, "status": item.status,
-            "sources": [{"article": c.article, "sentence": c.sentence} for c in item.sources]}
-
-
-def brief_to_dict(brief: Brief) -> dict[str, Any]:
-    relevant = sum(1 for a in brief.articles if a.relevant)
-    return {
-        "title": brief.title,
-        "date": brief.date.isoformat(),
-        "generated_at": brief.generated_at.isoformat(timespec="seconds"),
-        "key_points": [_item(i) for i in brief.key_points],
-        "sections": [
-            {"theme": s.theme, "label": s.label, "description": s.description,
-             "salience": s.salience, "sentences": s.sentences,
-             "items": [_item(i) for i in s.items]}
-            for s in brief.sections
-        ],
-        "articles": [
-            {"id": a.id, "title": a.title, "source": a.source,
-             "published": a.published.isoformat() if a.published else None,
-             "date_note": a.date_note, "relevant": a.relevant, "sentences": a.sentences,
-             "copies": [{"id": c.id, "source": c.source, "title": c.title} for c in a.copies]}
-            for a in brief.articles
-        ],
-        "skipped": [{"file": s.file, "reason": s.reason} for s in brief.skipped],
-        "coverage": {
-            "articles_read": len(brief.articles),
-            "relevant": relevant,
-            "not_relevant": len(brief.articles) - relevant,
-            "skipped": len(brief.skipped),
-            "sentences_considered": brief.sentences_considered,
-            "window": brief.window or None,
-            "outside_window": brief.outside_window,
-        },
-        "compared_with": brief.compared_with.isoformat() if brief.compared_with else None,
-        "volume": [{"day": v.day.isoformat(), "counts": v.counts, "brief": v.has_brief}
-                   for v in brief.volume],
-    }
-
-
-def brief_from_dict(data: dict[str, Any]) -> Brief:
-    """A Brief back from its brief.json, so a stored brief can be rendered again."""
-    def item(d: dict[str, Any]) -> Item:
-        return Item(text=d["text"], score=d["score"], theme=d["theme"], status=d.get("status"),
-                    sources=tuple(Citation(c["article"], c["sentence"]) for c in d["sources"]))
-
-    coverage = data.get("coverage", {})
-    return Brief(
-        title=data["title"], date=date.fromisoformat(data["date"]),
-        generated_at=datetime.fromisoformat(data["generated_at"]),
-        key_points=tuple(item(i) for i in data["key_points"]),
-        sections=tuple(Section(theme=s["theme"], label=s["label"],
-                               description=s.get("description", ""),
-                               items=tuple(item(i) for i in s["items"]),
-                               salience=s.get("salience", 0.0), sentences=s.get("sentences", 0))
-                       for s in data["sections"]),
-        articles=tuple(ArticleInfo(id=a["id"], title=a["title"], source=a["source"],
-                                   published=date.fromisoformat(a["published"])
-                                   if a["published"] else None,
-                                   date_note=a.get("date_note", ""), relevant=a["relevant"],
-                                   sentences=a.get("sentences", 0),
-                                   copies=tuple(Copy(c["id"], c.get("source"), c.get("title"))
-                                                for c in a.get("copies", [])))
-                       for a in data["articles"]),
-        skipped=tuple(Skipped(s["file"], s["reason"]) for s in data["skipped"]),
-        sentences_considered=coverage.get("sentences_considered", 0),
-        window=coverage.get("window") or "",
-        outside_window=coverage.get("outside_window", 0),
-        compared_with=date.fromisoformat(data["compared_with"])
-        if data.get("compared_with") else None,
-        volume=tuple(DayVolume(date.fromisoformat(v["day"]), dict(v["counts"]), v["brief"])
-                     for v in data.get("volume", [])),
-    )
-
-
-def render_json(brief: Brief) -> str:
-    return json.dumps(brief_to_dict(brief), ensure_ascii=False, indent=2) + "\n"
-
-
 # --- all of it --------------------------------------------------------------------
 
-def write_brief(brief: Brief, settings: Settings, formats: Sequence[str],
-                output_dir: Path) -> list[Path]:
-    """Render every format in memory first, then write each file atomically.
+def render_files(brief: Brief, settings: Settings, formats: Sequence[str]
+                 ) -> dict[str, bytes | str]:
+    """Every asked-for format of the brief, rendered in memory, keyed by format.
 
-    Rendering before writing means a failure in the PDF leaves the previous
-    day's files as they were rather than a new HTML beside an old PDF.
+    The brief store writes them as one set, so a failure here (in the PDF, say)
+    leaves the previous files as they were.
     """
-    folder = output_dir / brief.date.isoformat()
     rendered: dict[str, bytes | str] = {}
     html = render_html(brief, settings) if {"html", "pdf"} & set(formats) else ""
     if "html" in formats:
-        rendered["brief.html"] = html
+        rendered["html"] = html
     if "pdf" in formats:
-        rendered["brief.pdf"] = render_pdf(html, settings)
+        rendered["pdf"] = render_pdf(html, settings)
     if "json" in formats:
-        rendered["brief.json"] = render_json(brief)
-    return [atomic_write(folder / name, data) for name, data in rendered.items()]
+        rendered["json"] = to_json(brief)
+    return rendered

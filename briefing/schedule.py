@@ -57,7 +57,7 @@ def check_startup(settings: Settings) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        from briefing.state import StateError
+        from briefing.errors import StateError
 
         raise StateError(f"state folder {settings.schedule.state_dir} is not writable: "
                          f"{exc.strerror or exc}") from None

@@ -8,9 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-
-class StateError(Exception):
-    """The state folder cannot be used (not writable, not a database, too new)."""
+from briefing.errors import StateError
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from briefing.config import ConfigError, Theme
+from briefing.config import Theme
+from briefing.errors import ConfigError
 from briefing.models import OTHER, Sentence, ThemedSentence
 from briefing.text import stems
 

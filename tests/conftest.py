@@ -11,7 +11,7 @@ import pytest
 from briefing import text
 from briefing.clean import clean
 from briefing.config import Settings, load_settings
-from briefing.models import Article, RawDocument, Sentence
+from briefing.models import Article, Brief, RawDocument, Sentence
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -54,8 +54,17 @@ def settings() -> Settings:
 
 def article(id: str, body: str, title: str | None = None) -> Article:
     """An already clean article (paragraphs separated by blank lines)."""
-    return Article(id=id, path=id, title=title, source=None, author=None, published=None,
+    return Article(id=id, path=id, title=title, outlet=None, author=None, published=None,
                    date_note="no publication date stated", body=body)
+
+
+def write_brief(brief: Brief, settings: Settings, formats: list[str], output: Path
+                ) -> list[Path]:
+    """Render a brief into the brief store under `output`."""
+    from briefing import daily
+    from briefing.briefs import BriefStore
+
+    return daily.write_brief(brief, settings, formats, BriefStore(output))
 
 
 def build_sentences(*bodies: str) -> list[Sentence]:
@@ -84,7 +93,6 @@ def seeds_brief() -> tuple[Settings, object]:
 def seeds_pdf(seeds_brief: tuple[Settings, object], tmp_path_factory: pytest.TempPathFactory
               ) -> Path:
     """The seeds' brief rendered to PDF once (WeasyPrint takes about a second)."""
-    from briefing.render import write_brief
 
     settings, brief = seeds_brief
     out = tmp_path_factory.mktemp("pdf")
@@ -97,12 +105,16 @@ EARLIER = ["001_d6679de3fa4b726c.txt", "003_15483e7a24de36bb.txt"]
 
 
 def build_output(root: Path) -> Settings:
-    """Two days of briefs for the web tests: 27 October from two seeds, 28 October from all."""
+    """Two days of briefs for the web tests: 27 October from two seeds, 28 October from all.
+
+    Each is made as `briefing run --input FOLDER --date DAY` makes it, so each records
+    the folder it was read from.
+    """
     import shutil
     from dataclasses import replace
 
-    from briefing.pipeline import make_brief
-    from briefing.render import write_brief
+    from briefing import daily
+    from briefing.source import FolderSource
 
     settings = load_settings(ROOT / "briefing.toml")
     earlier = root / "in-27"
@@ -113,6 +125,5 @@ def build_output(root: Path) -> Settings:
                        schedule=replace(settings.schedule, state_dir=root / "state"))
     for day, folder in ((date(2025, 10, 27), earlier), (date(2025, 10, 28), SEEDS)):
         now = datetime(day.year, day.month, day.day, 7, tzinfo=PKT)
-        brief = make_brief(folder, settings, day, now)
-        write_brief(brief, settings, ["html", "pdf", "json"], settings.output_dir)
+        daily.produce(settings, day, now, ["html", "pdf", "json"], FolderSource(folder))
     return settings

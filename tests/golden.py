@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from briefing import text
+from briefing.briefs import to_json
 from briefing.config import load_settings
 from briefing.pipeline import make_brief
-from briefing.render import render_json
 from tests.conftest import DAY, NOW, ROOT, SEEDS
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "seeds-brief.json"
@@ -22,7 +22,7 @@ def current() -> str:
     saved = text.pretrained_parameters
     text.pretrained_parameters = lambda: None  # type: ignore[assignment]
     try:
-        return render_json(make_brief(SEEDS, load_settings(ROOT / "briefing.toml"), DAY, NOW))
+        return to_json(make_brief(SEEDS, load_settings(ROOT / "briefing.toml"), DAY, NOW))
     finally:
         text.pretrained_parameters = saved  # type: ignore[assignment]
 

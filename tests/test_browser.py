@@ -129,8 +129,8 @@ def test_a_reader_reads_filters_browses_and_regenerates(server: tuple[Settings, 
     shot(page, "03-filtered-clashes")
 
     # the archive, and an older day from it
-    page.get_by_role("link", name="Archive").click()
-    rows = page.locator("table.archive tbody tr")
+    page.get_by_role("link", name="Past briefs").click()
+    rows = page.locator("table.briefs tbody tr")
     assert rows.count() == 2
     assert rows.first.locator("th").inner_text() == "2025-10-28"
     shot(page, "04-archive")
@@ -162,7 +162,7 @@ def test_the_multi_day_report_form(server: tuple[Settings, str], browser: Any) -
     page.close()
 
 
-PAGES = ["/", "/brief/2025-10-27", "/brief/2025-10-28?theme=clashes&theme=trade", "/archive",
+PAGES = ["/", "/brief/2025-10-27", "/brief/2025-10-28?theme=clashes&theme=trade", "/briefs",
          "/report?from=2025-10-27&to=2025-10-28", "/brief/2025-13-45", "/brief/2025-10-01"]
 
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from pypdf import PdfReader
 
 from briefing import changes
+from briefing.briefs import BriefStore
 from briefing.chart import volume_svg
 from briefing.cli import cli
 from briefing.config import ChangeSettings
@@ -86,7 +87,7 @@ def test_the_chart_is_stable_inline_svg_with_a_name() -> None:
 def test_damaged_earlier_briefs_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "2025-10-27").mkdir()
     (tmp_path / "2025-10-27" / "brief.json").write_text("{not json")
-    assert changes.load_previous(tmp_path, DAY, 3) == []
+    assert BriefStore(tmp_path).previous(DAY, 3) == []
 
 
 def run_days(tmp_path: Path) -> Path:

@@ -22,10 +22,10 @@ P3 = ("Local councils have asked the ministry to publish the full cost of the sc
       "critics say has grown far beyond the original estimate.")
 
 
-def run(text: str, meta_title: str | None = None, meta_source: str | None = None,
+def run(text: str, meta_title: str | None = None, meta_outlet: str | None = None,
         meta_author: str | None = None) -> Article:
     return clean(RawDocument(id="doc", path="doc.txt", text=text, encoding="utf-8",
-                             meta_title=meta_title, meta_source=meta_source,
+                             meta_title=meta_title, meta_outlet=meta_outlet,
                              meta_author=meta_author))
 
 
@@ -281,27 +281,27 @@ def test_bullets_without_a_recap_heading_are_kept_without_markers() -> None:
 
 def test_wire_credit_sets_source_and_is_removed() -> None:
     article = run(paras("(Reuters) - " + P1, P2))
-    assert article.source == "Reuters"
+    assert article.outlet == "Reuters"
     assert article.paragraphs == [P1, P2]
     assert reasons(article)["(Reuters) -"] == "wire credit"
 
 
 def test_dateline_with_wire_credit() -> None:
     article = run("LAHORE, Mar 14 (AP) — " + P1)
-    assert article.source == "AP"
+    assert article.outlet == "AP"
     assert article.paragraphs == [P1]
 
 
 def test_dateline_alone_is_removed() -> None:
     article = run("KARACHI: " + P1)
-    assert article.source is None
+    assert article.outlet is None
     assert article.paragraphs == [P1]
     assert reasons(article)["KARACHI:"] == "dateline"
 
 
 def test_metadata_source_is_kept_over_a_wire_credit() -> None:
-    article = run("(Reuters) - " + P1, meta_source="Valley Times")
-    assert article.source == "Valley Times"
+    article = run("(Reuters) - " + P1, meta_outlet="Valley Times")
+    assert article.outlet == "Valley Times"
     assert article.paragraphs == [P1]
 
 
@@ -309,7 +309,7 @@ def test_parenthesis_inside_a_sentence_is_not_a_credit() -> None:
     sentence = "Officials from the ministry (including two engineers) visited the site on Monday."
     article = run(paras(P1, sentence))
     assert article.paragraphs == [P1, sentence]
-    assert article.source is None
+    assert article.outlet is None
 
 
 # --- hard-wrapped text ------------------------------------------------------------------
@@ -391,7 +391,7 @@ def test_seed_003_repeated_lead_appears_once(seeds: dict[str, Article]) -> None:
 
 def test_seed_002_source_and_undated_conflict(seeds: dict[str, Article]) -> None:
     article = seeds["002"]
-    assert article.source == "Khaama Press"
+    assert article.outlet == "Khaama Press"
     assert article.published is None
     assert "2024-01-02" in article.date_note
     assert "2025-10-27" in article.date_note

@@ -10,12 +10,14 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import re
 import shutil
 import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
 from pathlib import Path
@@ -28,12 +30,13 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from click.testing import CliRunner
 
 from briefing import deliver
+from briefing.briefs import BriefStore
 from briefing.cli import cli
 from briefing.config import EmailSettings, Settings, load_settings
 from briefing.daily import daily_run, send_day
 from briefing.deliver import DeliveryError
 from briefing.history import History
-from tests.conftest import DAY, NOW, local_config
+from tests.conftest import DAY, NOW, SEEDS, local_config
 
 HOST = "127.0.0.1"
 SENDER = "briefing@example.org"
@@ -229,7 +232,7 @@ def write_config_file(folder: Path, port: int, email: dict[str, Any] | None = No
     smtp_keys: dict[str, Any] = {"host": HOST, "port": port, "security": "none",
                                  "timeout_seconds": 5, "retries": 2,
                                  "backoff_seconds": BACKOFF, **(smtp or {})}
-    text = local_config(folder)
+    text = local_config(folder).replace(f'input = "{SEEDS}"', f'input = "{day_input(folder)}"')
     for key, value in email_keys.items():
         text = _set(text, "email", key, value)
     for key, value in smtp_keys.items():
@@ -237,6 +240,17 @@ def write_config_file(folder: Path, port: int, email: dict[str, Any] | None = No
     path = folder / "briefing.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def day_input(folder: Path) -> Path:
+    """The seeds, as files added on the evening before DAY: inside DAY's 24-hour window."""
+    target = folder / "in"
+    if not target.is_dir():
+        shutil.copytree(SEEDS, target)
+        evening = datetime(2025, 10, 27, 20, 0, tzinfo=timezone(timedelta(hours=5))).timestamp()
+        for path in target.iterdir():
+            os.utime(path, (evening, evening))
+    return target
 
 
 def write_config(folder: Path, port: int, email: dict[str, Any] | None = None,
@@ -271,7 +285,7 @@ def one_line_error(err: str) -> str:
 def rendered(seeds_brief: tuple[Settings, object],
              tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds' brief of DAY rendered once (html, pdf, json): output/DAY to copy."""
-    from briefing.render import write_brief
+    from tests.conftest import write_brief
 
     settings, brief = seeds_brief
     out = tmp_path_factory.mktemp("rendered")
@@ -401,8 +415,7 @@ def test_starttls_without_the_ca_fails_at_once_on_the_certificate(
     settings = write_config(workdir, server.port, smtp={"security": "starttls", "retries": 3})
     assert settings.email.verify and settings.email.ca_file is None
     sleeps = Sleeps()
-    message = deliver.build_message(settings, DAY, (day_folder / "brief.pdf").read_bytes(),
-                                    json.loads((day_folder / "brief.json").read_text()), NOW)
+    message = built_message(settings, day_folder)
 
     with pytest.raises(DeliveryError) as caught:
         deliver.send(message, settings.email, sleep=sleeps)
@@ -516,8 +529,7 @@ def test_a_wrong_password_fails_at_once_quoting_the_server(
                             smtp={"username": USER, "password_env": PASSWORD_ENV,
                                   "retries": 3})
     sleeps = Sleeps()
-    message = deliver.build_message(settings, DAY, (day_folder / "brief.pdf").read_bytes(),
-                                    json.loads((day_folder / "brief.json").read_text()), NOW)
+    message = built_message(settings, day_folder)
 
     with pytest.raises(DeliveryError) as caught:
         deliver.send(message, settings.email, sleep=sleeps)
@@ -598,8 +610,9 @@ def test_a_4xx_reply_every_time_gives_up_after_the_retries(
 # --- 5. a server that is down -----------------------------------------------------------
 
 def built_message(settings: Settings, folder: Path) -> EmailMessage:
-    return deliver.build_message(settings, DAY, (folder / "brief.pdf").read_bytes(),
-                                 json.loads((folder / "brief.json").read_text()), NOW)
+    """The message of the brief stored in `folder` (output/DAY)."""
+    store = BriefStore(folder.parent)
+    return deliver.build_message(settings, store.read(DAY), store.read_bytes(DAY, "pdf"), NOW)
 
 
 @pytest.mark.parametrize("up_at_wait", [1, 2])

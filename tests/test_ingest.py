@@ -288,7 +288,7 @@ def test_read_html_metadata_from_meta_and_title_tags(tmp_path: Path) -> None:
     assert isinstance(result, RawDocument)
     assert result.meta_title == "Border Talks Resume in Istanbul"
     assert result.meta_date == "2025-10-27"
-    assert result.meta_source == "Frontier Herald"
+    assert result.meta_outlet == "Frontier Herald"
     assert result.meta_author == "Jane Doe"
 
 

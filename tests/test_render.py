@@ -7,19 +7,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from briefing.briefs import brief_to_dict, to_json
 from briefing.config import BUILTIN_TEMPLATES, Settings
 from briefing.models import Brief
 from briefing.pipeline import make_brief
-from briefing.render import (
-    brief_to_dict,
-    make_fetcher,
-    render_html,
-    render_json,
-    render_pdf,
-    source_numbers,
-    write_brief,
-)
-from tests.conftest import DAY, NOW
+from briefing.render import make_fetcher, render_html, render_pdf, source_numbers
+from tests.conftest import DAY, NOW, write_brief
 
 
 def hostile_folder(tmp_path: Path) -> Path:
@@ -109,14 +102,14 @@ def test_citations_are_numbered_by_first_appearance(seeds_brief: tuple[Settings,
 
 def test_json_holds_the_whole_brief(seeds_brief: tuple[Settings, Brief]) -> None:
     _, brief = seeds_brief
-    data = json.loads(render_json(brief))
+    data = json.loads(to_json(brief))
     assert data["date"] == "2025-10-28"
     assert data["generated_at"] == "2025-10-28T07:00:00+05:00"
     assert {"key_points", "sections", "articles", "skipped", "coverage"} <= set(data)
     item = data["sections"][0]["items"][0]
     assert set(item) == {"text", "score", "theme", "status", "sources"}
     assert set(item["sources"][0]) == {"article", "sentence"}
-    assert set(data["articles"][0]) >= {"id", "title", "source", "published", "relevant"}
+    assert set(data["articles"][0]) >= {"id", "title", "outlet", "published", "relevant"}
     assert data == brief_to_dict(brief)
 
 
@@ -170,9 +163,9 @@ def test_a_failed_render_writes_nothing(seeds_brief: tuple[Settings, Brief], tmp
 
 
 def test_a_brief_survives_its_json(seeds_brief: tuple[Settings, Brief]) -> None:
-    from briefing.render import brief_from_dict
+    from briefing.briefs import brief_from_dict
 
     settings, brief = seeds_brief
-    again = brief_from_dict(json.loads(render_json(brief)))
-    assert render_json(again) == render_json(brief)
+    again = brief_from_dict(json.loads(to_json(brief)))
+    assert to_json(again) == to_json(brief)
     assert render_html(again, settings) == render_html(brief, settings)

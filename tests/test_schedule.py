@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 
-from briefing import daily
+from briefing import briefs, daily
 from briefing.cli import cli
 from briefing.config import Settings, load_settings
 from briefing.history import History
@@ -202,17 +202,17 @@ def test_the_real_scheduler_makes_a_brief_within_seconds(workdir: Path) -> None:
         scheduler.shutdown(wait=True)
     data = json.loads(brief.read_text())
     assert data["coverage"]["articles_read"] == 1
-    assert data["coverage"]["window"].startswith("published or added since")
+    assert data["coverage"]["window"].startswith("published or added from")
 
 
 # --- no two writers of one day ----------------------------------------------------------
 
 def test_a_manual_run_waits_for_the_days_lock(workdir: Path, settings: Settings,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(daily, "LOCK_TIMEOUT", 0.3)
+    monkeypatch.setattr(briefs, "LOCK_TIMEOUT", 0.3)
     local = load_settings(workdir / "briefing.toml")
     day = datetime(2025, 10, 28).date()
-    with daily.day_lock(local, day):
+    with briefs.BriefStore(local.output_dir).lock(day):
         result = CliRunner().invoke(cli, ["run", "--date", "2025-10-28", "--format", "json"])
     assert result.exit_code == 1
     assert "another briefing run is writing" in result.stderr

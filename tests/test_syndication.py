@@ -109,7 +109,7 @@ def test_the_brief_cites_a_syndicated_story_once_and_lists_its_outlets(
     by_id = {a["id"]: a for a in brief["articles"]}
     assert set(by_id) == {"002_80c53c837bdb71b6.txt", "other.txt"}
     lead = by_id["002_80c53c837bdb71b6.txt"]
-    assert lead["copies"] == [{"id": "wire-copy.txt", "source": "Frontier Post",
+    assert lead["copies"] == [{"id": "wire-copy.txt", "outlet": "Frontier Post",
                                "title": "Pakistan Presses Taliban At Istanbul Talks"}]
     cited = {c["article"] for s in brief["sections"] for i in s["items"] for c in i["sources"]}
     assert "wire-copy.txt" not in cited

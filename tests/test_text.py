@@ -37,7 +37,7 @@ def sentences_of(text: str) -> list[str]:
 
 
 def article(body: str, article_id: str = "a1") -> Article:
-    return Article(id=article_id, path=f"{article_id}.txt", title=None, source=None,
+    return Article(id=article_id, path=f"{article_id}.txt", title=None, outlet=None,
                    author=None, published=None, date_note="", body=body)
 
 

@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 
 from briefing.cli import cli
 from briefing.config import Settings
-from briefing.web import SECURITY_HEADERS, create_app
+from briefing.web import create_app
+from briefing.web.security import SECURITY_HEADERS
 from tests.conftest import EARLIER, build_output
 
 
@@ -91,7 +92,7 @@ def test_no_request_reaches_outside_the_output_folder(served: tuple[Settings, Te
 def test_every_response_carries_the_security_headers(served: tuple[Settings, TestClient]
                                                      ) -> None:
     _, client = served
-    for path in ("/", "/archive", "/brief/2025-10-28.pdf", "/brief/2025-13-45", "/nowhere"):
+    for path in ("/", "/briefs", "/brief/2025-10-28.pdf", "/brief/2025-13-45", "/nowhere"):
         headers = client.get(path).headers
         for name, value in SECURITY_HEADERS.items():
             assert headers[name] == value, (path, name)
@@ -114,7 +115,7 @@ def test_themes_narrow_a_report(served: tuple[Settings, TestClient]) -> None:
 def test_the_archive_lists_days_newest_first_with_counts(served: tuple[Settings, TestClient]
                                                           ) -> None:
     settings, client = served
-    page = client.get("/archive").text
+    page = client.get("/briefs").text
     assert page.index("2025-10-28") < page.index("2025-10-27")
     row = page.split('href="/brief/2025-10-27"')[1].split("</tr>")[0]
     cells = re.findall(r"<td>(\d+)</td>", row)
@@ -178,22 +179,22 @@ def test_no_brief_yet(tmp_path: Path, settings: Settings) -> None:
     with TestClient(create_app(empty)) as client:
         page = client.get("/")
         assert page.status_code == 404 and "no brief yet" in page.text.lower()
-        assert "No brief yet" in client.get("/archive").text
+        assert "No brief yet" in client.get("/briefs").text
 
 
 def test_a_token_guards_every_request(served: tuple[Settings, TestClient]) -> None:
     settings, _ = served
     with TestClient(create_app(settings, token="s3cret-token")) as client:
-        denied = client.get("/archive")
+        denied = client.get("/briefs")
         assert denied.status_code == 401 and denied.headers["x-frame-options"] == "DENY"
         assert client.get("/brief/2025-10-28.pdf").status_code == 401
-        assert client.get("/archive", headers={"Authorization": "Bearer wrong"}).status_code == 401
-        assert client.get("/archive", headers={"Authorization": "Bearer s3cret-token"}
+        assert client.get("/briefs", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        assert client.get("/briefs", headers={"Authorization": "Bearer s3cret-token"}
                           ).status_code == 200
-        first = client.get("/archive?token=s3cret-token")
+        first = client.get("/briefs?token=s3cret-token")
         assert first.status_code == 200 and "briefing_token" in first.headers["set-cookie"]
         assert "HttpOnly" in first.headers["set-cookie"]
-        assert client.get("/archive").status_code == 200  # the cookie now carries it
+        assert client.get("/briefs").status_code == 200  # the cookie now carries it
 
 
 def test_serving_beyond_loopback_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:

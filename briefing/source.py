@@ -1,0 +1,182 @@
+"""Where a day's articles come from, decided once.
+
+With `[[sources]]` in the configuration, articles come from the article archive
+(feeds and folders that `briefing fetch` stored); without them, from the input
+folder (`paths.input`). An explicit folder (`briefing run --input DIR`) wins over
+both. Every entry point (run, send, schedule, the web report's pages, reports
+and Regenerate, the benchmarks) reads through here, and each brief records
+where its articles came from (`Origin`), so it can be made again from the
+same place and never from another.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from briefing import pipeline
+from briefing.archive import Archive, placement
+from briefing.config import Settings
+from briefing.errors import ConfigError
+from briefing.models import Article, Origin
+from briefing.pipeline import Reading
+
+log = logging.getLogger(__name__)
+
+FOLDER = "folder"
+ARCHIVE = "archive"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Which articles a brief covers: published (or, undated, added) from `since` to `until`.
+
+    `since=None` means from the beginning. Articles with a publication time are
+    compared as instants; those with a publication day only count when the day
+    falls inside the window.
+    """
+
+    since: datetime | None
+    until: datetime
+
+    def covers(self, article: Article) -> bool:
+        return placement(article.published_at, article.published, article.modified,
+                         self.since, self.until) == 0
+
+    @property
+    def label(self) -> str:
+        until = f"{self.until:%Y-%m-%d %H:%M %Z}".strip()
+        if self.since is None:
+            return f"published or added up to {until}"
+        return f"published or added from {self.since:%Y-%m-%d %H:%M} to {until}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What a source gave for one brief: the reading and a line saying what was read."""
+
+    reading: Reading
+    origin: Origin
+    window: Window | None
+    left_out: int  # articles outside the window
+    summary: str  # "archive state/articles.sqlite: 12 articles from … to …"
+
+
+def archive_of(settings: Settings) -> Archive:
+    return Archive(settings.schedule.state_dir / "articles.sqlite")
+
+
+@dataclass(frozen=True)
+class FolderSource:
+    """Every article file at the top of one folder."""
+
+    folder: Path
+    kind: str = FOLDER
+
+    def read(self, settings: Settings, window: Window | None = None) -> Batch:
+        reading = pipeline.read(self.folder, settings)
+        left_out = 0
+        if window is not None:
+            reading, left_out = _within(reading, window)
+        origin = Origin(FOLDER, str(self.folder.resolve()), window.since if window else None,
+                        window.until if window else None)
+        where = f"folder {self.folder}"
+        span = f", {window.label}" if window else " (the whole folder)"
+        summary = (f"read {where}: {len(reading.articles)} articles{span}"
+                   + (f" ({left_out} outside the window left out)" if left_out else ""))
+        return Batch(reading, origin, window, left_out, summary)
+
+    def read_ids(self, settings: Settings, ids: Collection[str]) -> Reading:
+        names = {i.split("#", 1)[0] for i in ids}
+        reading = pipeline.read(self.folder, settings, names)
+        keep = set(ids)
+        return pipeline.only(reading, lambda a: a.id in keep)
+
+
+@dataclass(frozen=True)
+class ArchiveSource:
+    """The article archive that `briefing fetch` fills from `[[sources]]`."""
+
+    path: Path
+    kind: str = ARCHIVE
+
+    def read(self, settings: Settings, window: Window | None = None) -> Batch:
+        archive = Archive(self.path)
+        until = window.until if window else datetime.now().astimezone()
+        since = window.since if window else None
+        stored, left_out = archive.window(since, until)
+        reading = pipeline.read_stored(stored, settings)
+        origin = Origin(ARCHIVE, str(self.path.resolve()), since, until)
+        span = window.label if window else f"published or added up to {until:%Y-%m-%d %H:%M}"
+        summary = (f"read the archive {self.path}: {len(stored)} articles {span}"
+                   + (f" ({left_out} older left out)" if left_out else ""))
+        return Batch(reading, origin, window or Window(None, until), left_out, summary)
+
+    def read_ids(self, settings: Settings, ids: Collection[str]) -> Reading:
+        stored = Archive(self.path).by_ids(ids)
+        return pipeline.read_stored(stored, settings)
+
+
+ArticleSource = FolderSource | ArchiveSource
+
+
+def configured(settings: Settings, folder: Path | None = None) -> ArticleSource:
+    """The one decision: an explicit folder, else the archive with sources, else the input."""
+    if folder is not None:
+        return FolderSource(folder)
+    if settings.sources:
+        return ArchiveSource(archive_of(settings).path)
+    return FolderSource(settings.input_dir)
+
+
+def of_origin(origin: Origin | None, settings: Settings) -> ArticleSource:
+    """The source a brief was made from (the configured one for briefs that did not say)."""
+    if origin is None:
+        return configured(settings)
+    if origin.kind == ARCHIVE:
+        return ArchiveSource(Path(origin.location))
+    if origin.kind == FOLDER:
+        return FolderSource(Path(origin.location))
+    raise ConfigError(f"a brief names an unknown article source {origin.kind!r}")
+
+
+def window_of(origin: Origin | None) -> Window | None:
+    if origin is None or origin.until is None:
+        return None
+    return Window(origin.since, origin.until)
+
+
+def day_window(settings: Settings, day: Date, now: datetime) -> Window:
+    """The window of `day`'s brief: `schedule.window_hours` up to that day's scheduled time.
+
+    Today's ends now; an earlier day's ends at the time the schedule makes its
+    brief (the end of that day when the schedule skips it). With window_hours = 0
+    it reaches back to the beginning.
+    """
+    zone = ZoneInfo(settings.schedule.timezone)
+    until = now if day >= now.astimezone(zone).date() else _fire_time(settings, day, zone)
+    hours = settings.schedule.window_hours
+    return Window(until - timedelta(hours=hours) if hours else None, until)
+
+
+def _fire_time(settings: Settings, day: Date, zone: ZoneInfo) -> datetime:
+    from briefing.schedule import cron_trigger
+
+    start = datetime.combine(day, time(0), zone)
+    fire = cron_trigger(settings).get_next_fire_time(None, start)
+    if fire is not None and fire.astimezone(zone).date() == day:
+        return fire  # type: ignore[no-any-return]
+    return datetime.combine(day + timedelta(days=1), time(0), zone) - timedelta(seconds=1)
+
+
+def _within(reading: Reading, window: Window) -> tuple[Reading, int]:
+    """The part of the reading inside the window, and how many articles it left out."""
+    kept = pipeline.only(reading, window.covers)
+    return kept, len(reading.articles) - len(kept.articles)
+
+

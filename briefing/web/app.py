@@ -1,0 +1,135 @@
+"""The web report's one app state and its routes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.routing import Route
+
+from briefing.briefs import BriefStore
+from briefing.config import Settings
+from briefing.errors import NoBrief
+from briefing.render import environment
+from briefing.web import views
+from briefing.web.jobs import Jobs
+from briefing.web.security import SecurityHeaders
+from briefing.web.views import WebError
+
+log = logging.getLogger(__name__)
+
+
+class Pages(OrderedDict[tuple[Any, ...], str]):
+    """A small LRU of rendered pages."""
+
+    def __init__(self, size: int = 256) -> None:
+        super().__init__()
+        self.size = size
+
+    def put(self, key: tuple[Any, ...], value: str) -> str:
+        self[key] = value
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+@dataclass
+class AppState:
+    """Everything the views share: settings, the brief store, jobs, one Jinja environment."""
+
+    settings: Settings
+    store: BriefStore
+    jobs: Jobs
+    env: Environment
+    pages: Pages = field(default_factory=Pages)
+    secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    @property
+    def keys(self) -> list[str]:
+        return [t.key for t in self.settings.themes]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {t.key: t.label for t in self.settings.themes}
+
+    def csrf(self, day: date) -> str:
+        message = f"regenerate {day.isoformat()}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+    def themes_of(self, request: Request) -> list[str]:
+        asked = [k.strip() for v in request.query_params.getlist("theme") for k in v.split(",")
+                 if k.strip()]
+        unknown = [k for k in asked if k not in self.keys]
+        if unknown:
+            raise WebError(400, f"Unknown theme {unknown[0][:40]!r}. "
+                                f"Themes: {', '.join(self.keys)}.")
+        return list(dict.fromkeys(asked))
+
+    def nav(self, base: str, selected: list[str], day: date | None,
+            report: tuple[date, date] | None, downloads: list[dict[str, str]],
+            note: str = "") -> dict[str, Any]:
+        """Navigation, theme filters and forms for a page of the brief (or of a report)."""
+        def href(chosen: list[str]) -> str:
+            pairs = [("from", report[0].isoformat()), ("to", report[1].isoformat())] \
+                if report else []
+            query = urlencode([*pairs, *(("theme", k) for k in chosen)])
+            return f"{base}?{query}" if query else base
+
+        until = report[1] if report else day or datetime.now().date()
+        since = report[0] if report else until - timedelta(days=6)
+        return {
+            "themes": [{"key": k, "label": self.labels[k], "selected": k in selected,
+                        "href": href([k])} for k in self.keys],
+            "selected": selected, "all_href": href([]), "downloads": downloads,
+            "regenerate": f"/brief/{day.isoformat()}/regenerate" if day else None,
+            "csrf": self.csrf(day) if day else "", "note": note,
+            "report_from": since.isoformat(), "report_to": until.isoformat(),
+        }
+
+    def page(self, template: str, **values: Any) -> str:
+        """A page of our own (past briefs, progress, errors), without theme filters."""
+        plain = {**self.nav("/", [], None, None, []), "themes": []}
+        defaults = {"refresh": None, "kicker": "briefing", "web": plain}
+        return self.env.get_template(template).render(**{**defaults, **values})
+
+
+def create_app(settings: Settings, token: str | None = None) -> Starlette:
+    state = AppState(settings, BriefStore(settings.output_dir), Jobs(settings),
+                     environment(settings))
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        state.jobs.close()  # a regeneration under way is finished first
+
+    routes = [
+        Route("/", views.latest),
+        Route("/briefs", views.past_briefs),
+        Route("/archive", views.moved_to_briefs),
+        Route("/report", views.report),
+        Route("/brief/{name}", views.brief),
+        Route("/brief/{day}/regenerate", views.regenerate, methods=["POST"]),
+        Route("/jobs/{id}", views.job),
+    ]
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, token=token)],
+                    exception_handlers={WebError: views.error, NoBrief: views.error,
+                                        HTTPException: views.error, Exception: views.error},
+                    lifespan=lifespan)
+    app.state.briefing = state
+    app.state.jobs = state.jobs
+    return app

@@ -1,0 +1,200 @@
+"""One small function per page, all reading the one app state.
+
+Everything that reads files or renders runs in a worker thread, never on the
+event loop, so a slow page never holds up the others. Every path on disk comes
+from the brief store and a parsed date, never from request text.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import re
+from dataclasses import replace
+from datetime import date, datetime
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from briefing import reports
+from briefing.errors import NoBrief
+from briefing.models import Brief
+from briefing.render import render_html
+
+log = logging.getLogger(__name__)
+
+DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+FILES = {"pdf": "application/pdf", "json": "application/json", "html": "text/html"}
+
+
+def _state(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state.briefing
+
+
+class WebError(Exception):
+    """A page that cannot be shown: its status and a sentence for the reader."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _error(status: int, message: str) -> WebError:
+    return WebError(status, message)
+
+
+def parse_day(text: str, what: str = "date") -> date:
+    match = DAY.match(text or "")
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        pass
+    raise _error(400, f"Not a {what}: {text[:40]!r}. Use YYYY-MM-DD, e.g. 2025-10-28.")
+
+
+def narrow(brief: Brief, keys: list[str]) -> Brief:
+    """Only the chosen themes' sections and key points."""
+    if not keys:
+        return brief
+    return replace(brief, key_points=tuple(k for k in brief.key_points if k.theme in keys),
+                   sections=tuple(s for s in brief.sections if s.theme in keys))
+
+
+def _brief_page(request: Request, day: date) -> str:
+    """A day's brief as a page (in a worker thread; cached per version of the brief)."""
+    state = _state(request)
+    selected = state.themes_of(request)
+    key = ("brief", day, tuple(selected), state.store.stamp(day))
+    if key not in state.pages:
+        brief = state.store.read(day)
+        downloads = [{"label": kind.upper(), "href": f"/brief/{day.isoformat()}.{kind}"}
+                     for kind in ("pdf", "json") if state.store.has(day, kind)]
+        note = ("Showing only: " + ", ".join(state.labels[k] for k in selected)
+                ) if selected else ""
+        web = state.nav(f"/brief/{day.isoformat()}", selected, day, None, downloads, note)
+        state.pages.put(key, render_html(narrow(brief, selected), state.settings, web=web))
+    return str(state.pages[key])
+
+
+async def latest(request: Request) -> Response:
+    def page() -> str:
+        days = _state(request).store.days()
+        if not days:
+            raise _error(404, "There is no brief yet. Run `briefing run`, or wait for the "
+                              "schedule.")
+        return _brief_page(request, days[0])
+
+    return HTMLResponse(await run_in_threadpool(page))
+
+
+async def brief(request: Request) -> Response:
+    name = request.path_params["name"]
+    stem, _, kind = name.partition(".")
+    day = parse_day(stem)
+    if kind and kind not in FILES:
+        raise _error(404, f"No such file: {name[:40]}. Try .pdf, .json or .html.")
+    if kind in ("pdf", "json"):
+        path = await run_in_threadpool(_state(request).store.file, day, kind)
+        return FileResponse(path, media_type=FILES[kind], filename=f"brief-{day.isoformat()}"
+                            f".{kind}", content_disposition_type="inline")
+    return HTMLResponse(await run_in_threadpool(_brief_page, request, day))
+
+
+async def past_briefs(request: Request) -> Response:
+    state = _state(request)
+
+    def page() -> str:
+        rows = []
+        for day in state.store.days():
+            try:
+                b = state.store.read(day)
+            except NoBrief as exc:
+                log.warning("%s", exc)
+                continue
+            rows.append({"date": day.isoformat(), "articles": len(b.articles),
+                         "counts": {s.theme: len(s.items) for s in b.sections}})
+        return str(state.page("web/briefs.html.j2", page_title="Past briefs",
+                              kicker="Every brief", days=rows, themes=state.settings.themes))
+
+    return HTMLResponse(await run_in_threadpool(page))
+
+
+async def moved_to_briefs(request: Request) -> Response:
+    return RedirectResponse("/briefs", status_code=301)
+
+
+async def report(request: Request) -> Response:
+    state = _state(request)
+    settings = state.settings
+    since = parse_day(request.query_params.get("from", ""), "start date ('from')")
+    until = parse_day(request.query_params.get("to", ""), "end date ('to')")
+    if since > until:
+        raise _error(400, "The report's start ('from') is after its end ('to').")
+    if (until - since).days + 1 > settings.web.max_report_days:
+        raise _error(400, f"A report covers at most {settings.web.max_report_days} days "
+                          "(web.max_report_days).")
+    selected = state.themes_of(request)
+
+    def page() -> str:
+        days = [d for d in state.store.days() if since <= d <= until]
+        if not days:
+            raise _error(404, f"There is no brief between {since} and {until}.")
+        key = ("report", since, until, tuple(selected), tuple(state.store.stamp(d) for d in days))
+        if key not in state.pages:
+            merged, missing = reports.multi_day(settings, state.store, days, since, until,
+                                                datetime.now().astimezone())
+            note = f"{len(days)} daily brief(s) merged and ranked afresh."
+            if missing:
+                note += f" {missing} of their articles could no longer be read from their source."
+            if selected:
+                note += " Showing only: " + ", ".join(state.labels[k] for k in selected) + "."
+            web = state.nav("/report", selected, None, (since, until), [], note)
+            state.pages.put(key, render_html(narrow(merged, selected), settings, web=web))
+        return str(state.pages[key])
+
+    return HTMLResponse(await run_in_threadpool(page))
+
+
+async def regenerate(request: Request) -> Response:
+    state = _state(request)
+    day = parse_day(request.path_params["day"])
+    form = await request.form()
+    sent = str(form.get("csrf", ""))
+    if not hmac.compare_digest(sent, state.csrf(day)):
+        raise _error(403, "This form has expired or did not come from this page; "
+                          "reload the brief and try again.")
+    job = state.jobs.start(day)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+async def job(request: Request) -> Response:
+    state = _state(request)
+    found = state.jobs.get(request.path_params["id"])
+    if found is None:
+        raise _error(404, "No such regeneration (the server may have restarted).")
+    return HTMLResponse(state.page(
+        "web/job.html.j2", page_title=f"Regenerating {found.day.isoformat()}",
+        kicker="Regenerate", job=found, refresh=1 if found.status == "running" else None))
+
+
+async def error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, WebError):
+        status, message = exc.status, exc.message
+    elif isinstance(exc, NoBrief):
+        status, message = 404, f"{str(exc)[:1].upper()}{str(exc)[1:]}."
+    elif isinstance(exc, HTTPException):
+        status, message = exc.status_code, {404: "There is no such page.",
+                                            405: "That method is not allowed here."
+                                            }.get(exc.status_code, str(exc.detail))
+    else:
+        log.error("error serving %s: %s: %s", request.url.path, type(exc).__name__, exc,
+                  exc_info=log.isEnabledFor(logging.DEBUG))
+        status, message = 500, "Something went wrong; the server log says what."
+    title = f"{status}: {'Not found' if status == 404 else 'Cannot show this'}"
+    html = _state(request).page("web/error.html.j2", page_title=title, kicker="briefing",
+                                message=message)
+    return HTMLResponse(html, status_code=status)
