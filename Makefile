@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: brief test bench lint typecheck golden system-deps test-deps clean-venv
+.PHONY: brief test bench lint typecheck golden lock system-deps test-deps clean-venv
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing run
@@ -31,6 +31,10 @@ bench: $(VENV)/.installed-bench
 golden: $(VENV)/.installed
 	$(BIN)/python -m tests.golden
 
+# Regenerate requirements/*.txt after a change to pyproject.toml (UPGRADE=1: newest versions).
+lock:
+	bash scripts/lock.sh $(VENV)
+
 system-deps:
 	bash scripts/system-deps.sh
 
@@ -44,18 +48,23 @@ node_modules/.installed: package.json package-lock.json | test-deps
 	  npm ci --no-audit --no-fund --ignore-scripts --loglevel=error && touch $@; \
 	else echo "briefing: WARNING: no npm; the browser tests will be skipped" >&2; fi
 
-$(VENV)/.installed: pyproject.toml constraints.txt | system-deps
+# Every package comes from the locked files in requirements/, hash-checked; the project
+# itself cannot be, so it goes in on its own: --no-deps, built by the locked hatchling.
+REQUIRE := $(PIP) install --require-hashes -r
+
+$(VENV)/.installed: pyproject.toml requirements/build.txt requirements/runtime.txt | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --upgrade pip
-	$(PIP) install -c constraints.txt -e .
+	$(REQUIRE) requirements/build.txt
+	$(REQUIRE) requirements/runtime.txt
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -c constraints.txt -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	$(REQUIRE) requirements/test.txt
 	touch $@
 
-$(VENV)/.installed-bench: $(VENV)/.installed
-	$(PIP) install -c constraints.txt -e '.[bench]'
+$(VENV)/.installed-bench: $(VENV)/.installed requirements/bench.txt
+	$(REQUIRE) requirements/bench.txt
 	touch $@
 
 clean-venv:
