@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import fields, is_dataclass
@@ -182,3 +183,61 @@ def test_a_deeply_nested_file_is_a_config_error(tmp_path: Path) -> None:
     text = "title = " + "[" * 5000 + "]" * 5000 + "\n" + THEME
     with pytest.raises(ConfigError, match="nested too deeply"):
         load_settings(write(tmp_path, text))
+
+
+# --- the README's configuration table is the schema's -----------------------------------------
+
+def readme_rows() -> dict[str, str | None]:
+    """Each key of README.md's configuration table, with its default as the table writes it.
+
+    A row of several keys gives one default for all of them or one for each, in order.
+    """
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Configuration\n", 1)[1].split("\n#", 1)[0]
+    rows: dict[str, str | None] = {}
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            keys, defaults = line.split(" | ")[:2]
+            names = re.findall(r"`([^`]+)`", keys)
+            values = re.findall(r"`([^`]*)`", defaults)
+            for number, name in enumerate(names):
+                rows[name] = (values[0] if len(values) == 1 else values[number]
+                              if len(values) == len(names) else None)
+    return rows
+
+
+def as_toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(as_toml(v) for v in value) + "]"
+    if value is None or isinstance(value, str | Path):
+        return json.dumps(str(value or ""), ensure_ascii=False)  # None: an empty string
+    return str(value)
+
+
+def test_every_declared_key_is_in_the_readme_table_and_no_other() -> None:
+    documented = set(readme_rows())
+    keys = {k.name for k in declared(Settings)}
+    assert sorted(keys - documented) == [], "declared but not in README.md's table"
+    assert sorted(documented - keys) == [], "in README.md's table but not declared"
+
+
+def test_the_readme_table_gives_the_defaults_of_the_code() -> None:
+    """A key a file leaves out takes the code's default: the README must say that one."""
+    rows = readme_rows()
+    for key in declared(Settings):
+        if "[" in key.name or key.name.split(".")[0] in ("themes", "sources"):
+            continue  # arrays of tables: their defaults depend on other keys
+        written = rows[key.name]
+        assert written is not None, f"{key.name}: README.md gives no default of its own"
+        code = as_toml(key.default)
+        start, shortened, _ = written.partition("…")  # "…" shortens a long default
+        assert code.startswith(start) if shortened else code == written, key.name
+
+
+def test_the_repository_config_names_its_story_and_the_code_default_is_generic() -> None:
+    assert Settings().title == "Daily brief"
+    assert load_settings(ROOT / "briefing.toml").title == "Pakistan–Afghanistan daily brief"
