@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import pipeline, text
+from briefing import text
 from briefing.config import Settings
 from briefing.models import Sentence
+from briefing.source import FolderSource
 from briefing.summarize import cut_to_words, summarize
 
 WORDS = 100
@@ -148,7 +149,7 @@ def evaluate(sets: Sequence[DocSet], settings: Settings, systems: dict[str, Rank
     whole: list[float] = []
     for ds in sets:
         started = time.perf_counter()
-        reading = pipeline.read(ds.folder, settings)  # what `briefing summarize` does per set
+        reading = FolderSource(ds.folder).read(settings).reading  # as `briefing summarize`
         briefing_ranker(list(reading.sentences), settings)
         whole.append(time.perf_counter() - started)
         splits[ds.name] = list(reading.sentences)

@@ -69,18 +69,21 @@ def build(folder: Path, count: int, pool: list[list[str]], seed: int = 7) -> Non
 
 def measure_one(count: int, folder: Path) -> Run:
     """Run the themed pipeline to brief.json in this process (called in a child)."""
-    from briefing import text
+    from dataclasses import replace
+
+    from briefing import daily, text
     from briefing.briefs import BriefStore
     from briefing.config import load_settings
-    from briefing.daily import write_brief
-    from briefing.pipeline import make_brief
+    from briefing.source import FolderSource
 
     text.pretrained_parameters = lambda: None  # as on a fresh machine
     settings = load_settings(ROOT / "briefing.toml")
+    day = date(2025, 10, 28)
     started = time.perf_counter()
-    brief = make_brief(folder, settings, date(2025, 10, 28), datetime.now().astimezone())
-    with tempfile.TemporaryDirectory() as out:
-        write_brief(brief, settings, ["json"], BriefStore(Path(out)))
+    with tempfile.TemporaryDirectory() as out:  # as `briefing run --input FOLDER` does
+        settings = replace(settings, output_dir=Path(out))
+        daily.produce(settings, day, datetime.now().astimezone(), ["json"], FolderSource(folder))
+        brief = BriefStore(Path(out)).read(day)
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -16,6 +16,7 @@ from pathlib import Path
 from briefing import pipeline
 from briefing.config import Settings
 from briefing.models import OTHER
+from briefing.source import FolderSource
 
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "tests" / "data" / "seed-labels.jsonl"
@@ -52,7 +53,7 @@ def _f1(p: float, r: float) -> float:
 def evaluate(settings: Settings, seeds: Path = ROOT / "seeds",
              labels: Path = LABELS) -> ThemeReport:
     gold = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line]
-    reading = pipeline.read(seeds, settings)
+    reading = FolderSource(seeds).read(settings).reading
     themed = pipeline.theme(reading.sentences, settings)
     predicted = {(t.sentence.article, t.sentence.text): t.theme for t in themed}
     gold_keys = {(g["article"], g["text"]) for g in gold}

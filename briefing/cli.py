@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -48,6 +49,8 @@ def _errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:  # `briefing sentences … | head`: the reader has had enough
+            _quiet_exit()
         except USAGE_ERRORS as exc:
             raise BadUsage(str(exc)) from None
         except RUN_ERRORS as exc:
@@ -57,6 +60,17 @@ def _errors(func: F) -> F:
             raise Failure(f"{exc.strerror or exc}{where}") from None
 
     return cast(F, wrapper)
+
+
+def _quiet_exit() -> NoReturn:
+    """Exit 0 without a word when standard output was closed by its reader.
+
+    Standard output is pointed at /dev/null first, so the interpreter's final
+    flush of the closed pipe cannot fail again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
 
 
 def _config_path(config: Path | None) -> Path | None:
@@ -312,9 +326,10 @@ def history(limit: int, config: Path | None) -> None:
 def sentences(folder: Path, config: Path | None) -> None:
     """Print each sentence of FOLDER's articles as a JSON line, with its theme scores."""
     from briefing import pipeline
+    from briefing.source import FolderSource
 
     settings = _settings(config)
-    reading = pipeline.read(folder, settings)
+    reading = FolderSource(folder).read(settings).reading
     pipeline.require_articles(reading, folder)
     for t in pipeline.theme(reading.sentences, settings):
         click.echo(json.dumps({"article": t.sentence.article, "index": t.sentence.index,
@@ -334,6 +349,7 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
     """Theme-agnostic extractive summary of each folder: best sentence first, one a line."""
     from briefing import pipeline
     from briefing.files import atomic_write
+    from briefing.source import FolderSource
     from briefing.summarize import cut_to_words
     from briefing.summarize import summarize as rank
 
@@ -344,7 +360,7 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
     failed = 0
     for folder in folders:
         try:
-            reading = pipeline.read(folder, settings)
+            reading = FolderSource(folder).read(settings).reading
             pipeline.require_articles(reading, folder)
         except (NoUsableArticles, IngestError) as exc:
             if out is None:
@@ -373,8 +389,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except SystemExit:
         raise
     except BrokenPipeError:  # `briefing sentences … | head`: the reader has had enough
-        sys.stderr.close()
-        sys.exit(0)
+        _quiet_exit()
     except Exception as exc:
         if "--debug" in args:
             raise

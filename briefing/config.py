@@ -90,10 +90,17 @@ def _check_timezone(value: str) -> str | None:
 
 
 def _check_address(value: str) -> str | None:
+    """An address, bare or with a display name ('Desk <desk@example.org>')."""
+    from email.utils import getaddresses
+
     from email_validator import EmailNotValidError, validate_email
 
+    parsed = getaddresses([value])
+    if len(parsed) != 1 or not parsed[0][1] or "," in parsed[0][1]:
+        return f"is not one e-mail address: {value!r} (use 'desk@example.org' or " \
+               "'Desk <desk@example.org>'; list several as separate strings)"
     try:  # syntax only: no DNS look-up, no network; intranet domains are fine
-        validate_email(value, check_deliverability=False, globally_deliverable=False)
+        validate_email(parsed[0][1], check_deliverability=False, globally_deliverable=False)
     except EmailNotValidError as exc:
         return f"is not a valid e-mail address: {value!r} ({exc})"
     return None

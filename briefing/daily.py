@@ -198,6 +198,9 @@ def recorded_send(settings: Settings, day: date, now: datetime, history: History
     run_id = history.start(day, "send", now)
     try:
         delivery = send()
+    except AlreadySent as exc:
+        history.finish(run_id, datetime.now(now.tzinfo), "not sent again", message=str(exc))
+        raise
     except Exception as exc:
         history.finish(run_id, datetime.now(now.tzinfo), "failed",
                        delivery=f"not delivered: {exc}", message=str(exc))

@@ -140,3 +140,19 @@ def test_python_dash_m_works() -> None:
     result = subprocess.run([sys.executable, "-m", "briefing", "--version"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "briefing" in result.stdout
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    for n in range(40):  # far more output than a pipe holds, so the write really fails
+        (tmp_path / f"{n:02}.txt").write_text("\n\n".join(
+            f"Report {n}, item {m}: traders at the Torkham crossing counted {n * m} trucks "
+            f"waiting on day {m} of the closure." for m in range(60)), encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "briefing", "sentences", str(tmp_path)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()  # `| head -1`
+    process.stdout.close()
+    code = process.wait(timeout=60)
+    assert first.startswith(b'{"article": ')
+    assert code == 0
+    assert process.stderr.read() == b""

@@ -86,3 +86,37 @@ def test_total_word_budget_holds(settings: Settings) -> None:
     longest = max(len(i.text.split()) for i in all_items(brief))
     assert words <= 60 + longest * len(brief.sections)
     assert sum(len(s.items) for s in brief.sections) <= len(brief.sections) + 1
+
+
+def test_key_points_prefer_what_is_new_today(settings: Settings) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from briefing.changes import mark
+
+    today = brief_of(settings, *BODIES)
+    clash_point = next(k for k in today.key_points if k.theme == "clashes")
+    yesterday = replace(today, date=DAY - timedelta(days=1), key_points=(clash_point,),
+                        sections=())
+    sentences = build_sentences(*BODIES)
+    articles = [article(f"{chr(97 + n)}.txt", b) for n, b in enumerate(BODIES)]
+    again = compose(theme(sentences, settings), articles, [], settings, DAY, NOW,
+                    earlier=[yesterday])
+    marked = mark(again, [yesterday], settings.changes)
+    # yesterday's lead gives way to today's news; the day still has as many key points
+    assert clash_point.text not in [k.text for k in marked.key_points]
+    assert [k.status for k in marked.key_points] == ["new"] * len(today.key_points)
+
+
+def test_a_day_of_only_continuing_news_still_has_its_minimum_of_key_points(
+        settings: Settings) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    today = brief_of(settings, *BODIES)
+    yesterday = replace(today, date=DAY - timedelta(days=1))  # everything was said yesterday
+    sentences = build_sentences(*BODIES)
+    articles = [article(f"{chr(97 + n)}.txt", b) for n, b in enumerate(BODIES)]
+    again = compose(theme(sentences, settings), articles, [], settings, DAY, NOW,
+                    earlier=[yesterday])
+    assert len(again.key_points) >= min(settings.summary.min_key_points, len(today.key_points))

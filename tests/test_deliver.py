@@ -339,6 +339,8 @@ def test_send_renders_the_missing_brief_and_delivers_the_whole_message(
     assert code == 0, err
     assert out.strip() == "delivered to 4 recipient(s)"
     assert (folder / "brief.pdf").is_file() and (folder / "brief.json").is_file()
+    [run] = History(workdir / "state").runs()  # a manual send is recorded like any run
+    assert (run.trigger, run.status, run.delivery) == ("send", "ok", "delivered to 4 recipient(s)")
     [got] = server.handler.received
     assert server.handler.connections == 1
     assert got.mail_from == SENDER
@@ -662,6 +664,19 @@ def test_no_retries_means_one_attempt_and_no_wait(workdir: Path, day_folder: Pat
 
 
 # --- 6. dry run -------------------------------------------------------------------------
+
+def test_recipients_may_carry_display_names(start_server: StartServer, workdir: Path) -> None:
+    server = start_server()
+    write_config(workdir, server.port, email={"to": ["Desk <desk@example.org>"], "cc": [],
+                                              "bcc": [], "from": "Briefing <brief@example.org>"})
+    code, out, err = invoke(*SEND)
+    assert code == 0, err
+    [got] = server.handler.received
+    assert got.mail_from == "brief@example.org" and got.rcpt_tos == ["desk@example.org"]
+    message = got.message()
+    assert message["To"] == "Desk <desk@example.org>"
+    assert out.strip() == "delivered to 1 recipient(s)"
+
 
 def test_dry_run_writes_the_message_and_sends_nothing(
         start_server: StartServer, workdir: Path) -> None:
