@@ -22,10 +22,14 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy briefing benchmarks
 
-# Benchmarks (not part of `make test`): DUC=/path/to/duc2003 for the ROUGE table.
+# Benchmarks (not part of `make test`): DUC=/path/to/duc2003 for the ROUGE table,
+# DEVSET=/path/to/copy for the development set (its dev half; DEVSET_SPLIT=test once, at the end).
 DUC ?=
+DEVSET ?=
+DEVSET_SPLIT ?= dev
 bench: $(VENV)/.installed-bench
-	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)")
+	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)") \
+	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)")
 
 # Regenerate the golden brief.json of the seeds after an intended change.
 golden: $(VENV)/.installed

@@ -1,9 +1,12 @@
-"""`make bench [DUC=/path/to/duc2003]`: every benchmark table, ready for the README.
+"""`make bench [DUC=/path/to/duc2003] [DEVSET=/path/to/copy]`: every benchmark table.
 
-    python -m benchmarks.run --duc /tmp/duc2003 [--sizes 100,1000,10000] [--skip-scale]
+    python -m benchmarks.run --duc /tmp/duc2003 --devset /tmp/devset [--split dev]
+                             [--sizes 100,1000,10000] [--skip-scale] [-v]
 
 Without DUC data the ROUGE table is skipped (with instructions to get it)
-and the scale run uses the seeds alone.
+and the scale run uses the seeds alone; without a local copy of the
+development set its section is skipped too. The development set reports its
+`dev` half unless asked for `--split test`, which is reported once, at the end.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from benchmarks import duc, scale, themes
+from benchmarks import devset, duc, scale, themes
 from briefing import text
 from briefing.config import load_settings
 
@@ -45,6 +48,12 @@ def main() -> None:
     parser.add_argument("--duc", type=Path, default=None, help="the duc2003/ folder")
     parser.add_argument("--sizes", default="100,1000,10000", help="article counts for scale")
     parser.add_argument("--skip-scale", action="store_true", help="skip the scale runs")
+    parser.add_argument("--devset", type=Path, default=None,
+                        help="a local copy of the development set (a folder of NNN.txt files)")
+    parser.add_argument("--split", choices=devset.SPLITS, default="dev",
+                        help="the development set's half: dev (default); test once, at the end")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="list the boilerplate lines the development set finds")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     text.pretrained_parameters = lambda: None  # as on a fresh machine
@@ -81,6 +90,14 @@ def main() -> None:
     report = themes.evaluate(settings)
     print("### Theme accuracy on the hand-labelled seeds (tests/data/seed-labels.jsonl)\n")
     print(themes.table(report) + "\n")
+
+    if args.devset:
+        found = devset.evaluate(args.devset, settings, args.split)
+        print(f"### Development set: Pakistan–Afghanistan news, {found.split} split "
+              f"(benchmarks/data/devset)\n")
+        print(devset.table(found, args.verbose) + "\n")
+    else:
+        print(f"### Development set: skipped\n\n{devset.HOW_TO_GET}\n")
 
     if not args.skip_scale:
         sizes = [int(n) for n in args.sizes.split(",") if n]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,27 @@ def evaluate(settings: Settings, seeds: Path = ROOT / "seeds",
     boundary_r = matched / len(gold_keys) if gold_keys else 0.0
 
     pairs = [(g["theme"], predicted.get((g["article"], g["text"]), "(not split)")) for g in gold]
-    keys = [t.key for t in settings.themes] + [OTHER]
+    scores = class_scores(pairs, [t.key for t in settings.themes] + [OTHER])
+    return ThemeReport(
+        classes=scores.classes,
+        macro_f1_all=scores.macro_f1_all,
+        macro_f1_themes=scores.macro_f1_themes,
+        accuracy=scores.accuracy,
+        boundary_precision=boundary_p,
+        boundary_recall=boundary_r,
+    )
+
+
+@dataclass(frozen=True)
+class ClassScores:
+    classes: list[ClassScore]
+    macro_f1_all: float  # over the classes with gold sentences, themes and "other"
+    macro_f1_themes: float  # over the themes with gold sentences
+    accuracy: float
+
+
+def class_scores(pairs: Sequence[tuple[str, str]], keys: Sequence[str]) -> ClassScores:
+    """Per-class precision, recall and F1 of (truth, guess) pairs, and their macro averages."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -80,24 +101,29 @@ def evaluate(settings: Settings, seeds: Path = ROOT / "seeds",
         classes.append(ClassScore(key, p, r, _f1(p, r), tp[key] + fn[key]))
     present = [c for c in classes if c.support]
     themes_only = [c for c in present if c.label != OTHER]
-    return ThemeReport(
+    return ClassScores(
         classes=classes,
-        macro_f1_all=sum(c.f1 for c in present) / len(present),
-        macro_f1_themes=sum(c.f1 for c in themes_only) / len(themes_only),
-        accuracy=sum(tp.values()) / len(pairs),
-        boundary_precision=boundary_p,
-        boundary_recall=boundary_r,
+        macro_f1_all=sum(c.f1 for c in present) / len(present) if present else 0.0,
+        macro_f1_themes=(sum(c.f1 for c in themes_only) / len(themes_only)
+                         if themes_only else 0.0),
+        accuracy=sum(tp.values()) / len(pairs) if pairs else 0.0,
     )
 
 
-def table(report: ThemeReport) -> str:
+def class_table(scores: ClassScores | ThemeReport) -> list[str]:
+    """The per-theme table of a report, ending with its macro-F1 and accuracy rows."""
     lines = ["| theme | precision | recall | F1 | sentences |", "|---|---:|---:|---:|---:|"]
-    for c in report.classes:
+    for c in scores.classes:
         lines.append(f"| {c.label} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} "
                      f"| {c.support} |")
-    lines.append(f"| **macro-F1, themes + other** | | | **{report.macro_f1_all:.2f}** | |")
-    lines.append(f"| **macro-F1, themes only** | | | **{report.macro_f1_themes:.2f}** | |")
-    lines.append(f"| accuracy | | | {report.accuracy:.2f} | |")
+    lines.append(f"| **macro-F1, themes + other** | | | **{scores.macro_f1_all:.2f}** | |")
+    lines.append(f"| **macro-F1, themes only** | | | **{scores.macro_f1_themes:.2f}** | |")
+    lines.append(f"| accuracy | | | {scores.accuracy:.2f} | |")
+    return lines
+
+
+def table(report: ThemeReport) -> str:
+    lines = class_table(report)
     lines.append("")
     lines.append(f"Sentence boundaries: precision {report.boundary_precision:.3f}, "
                  f"recall {report.boundary_recall:.3f}, F1 {report.boundary_f1:.3f}.")

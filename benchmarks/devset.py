@@ -1,0 +1,239 @@
+"""Theme accuracy, article relevance and boilerplate on the Pakistan–Afghanistan development set.
+
+    python -m benchmarks.devset LOCAL_FOLDER [--split dev|test|all] [-v]
+
+The labels are committed (benchmarks/data/devset/); the article text is not,
+so this reads a local copy (a folder of NNN.txt files, checked first with
+scripts/devset_check.py's functions). The split's articles are read through the
+project's own source layer, as `briefing run --input` reads a day's folder,
+themed, and composed into a brief, whose article list says which articles are
+relevant. Predicted sentences are matched to the labelled ones by
+benchmarks/align.py. Tune on `dev`; `test` is reported once, at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from benchmarks.align import EXACT, FUZZY, UNMATCHED, GoldSentence, PredictedSentence, align
+from benchmarks.themes import ClassScores, class_scores, class_table
+from briefing import pipeline, text
+from briefing.config import Settings, load_settings
+from briefing.models import OTHER, Brief, ThemedSentence
+from briefing.source import FolderSource
+from scripts.devset_check import (
+    DATA,
+    FURNITURE,
+    ArticleRow,
+    Label,
+    check,
+    key,
+    locate,
+    read_articles,
+    read_labels,
+    summary,
+    words,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SPLITS = ("dev", "test", "all")
+EXAMPLES = 20  # boilerplate lines listed in verbose mode
+HOW_TO_GET = """The development set's text is not in this repository (third-party articles);
+benchmarks/data/devset/README.md says how to make a local copy (a folder of NNN.txt files).
+Check it with: python3 scripts/devset_check.py /path/to/copy
+and run: make bench DEVSET=/path/to/copy"""
+
+
+@dataclass(frozen=True)
+class Line:
+    """A predicted sentence that is not article prose, for the verbose listing."""
+
+    article: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Outlet:
+    id: str
+    outlet: str
+
+
+@dataclass(frozen=True)
+class DevsetReport:
+    split: str
+    articles: int
+    distractors: int
+    themes: ClassScores  # over the gold theme and "other" sentences
+    predicted: int  # sentences the pipeline made from the split's articles
+    exact: int
+    fuzzy: int
+    unmatched: int
+    gold: int  # gold theme and "other" sentences
+    dropped: int  # of them, matched by no predicted sentence (scored as "other")
+    dropped_themed: int  # of those, gold theme sentences: recall lost to cleaning
+    not_located: int  # labelled sentences whose words the local copy lacks
+    boilerplate: tuple[Line, ...]  # predicted sentences matching no prose
+    relevance_precision: float
+    relevance_recall: float
+    false_relevant: tuple[Outlet, ...]  # distractors the brief counts as relevant
+    missed: tuple[Outlet, ...]  # relevant articles the brief counts as not relevant
+
+
+@dataclass(frozen=True)
+class LabelledArticle:
+    """One article of the split: its labels, their words, and what the pipeline made of it."""
+
+    row: ArticleRow
+    labels: Sequence[Label]
+    gold: Sequence[GoldSentence]  # the labels' keys and words, in the same order
+    themed: Sequence[ThemedSentence]  # the pipeline's sentences of this article
+
+
+def read_split(folder: Path, split: str, settings: Settings,
+               data: Path = DATA) -> tuple[list[LabelledArticle], Brief]:
+    """The split's articles read, themed and composed as the pipeline does, beside their labels."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    rows = [r for r in read_articles(data) if split in ("all", r.split)]
+    labels = [label for label in read_labels(data) if label.article in {r.file for r in rows}]
+    copy = check(folder, rows, labels)
+    if not copy.ok:
+        raise SystemExit(f"{folder} is not a usable copy of the development set:\n"
+                         f"{summary(copy)}\n{HOW_TO_GET}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in rows:  # only the split's files, as a day's input folder
+            shutil.copyfile(folder / r.file, Path(tmp) / r.file)
+        reading = FolderSource(Path(tmp)).read(settings).reading
+    # Syndicated copies' sentences are themed too: they are the copy's text, cited with
+    # its lead, and a copy is as relevant as its lead.
+    themed = pipeline.theme([*reading.sentences, *reading.support], settings)
+    brief = pipeline.brief_of(reading, settings, datetime.now().date(),
+                              datetime.now().astimezone())
+    out = []
+    for r in rows:
+        mine = [label for label in labels if label.article == r.file]
+        text_words = words((folder / r.file).read_text(encoding="utf-8", errors="replace"))
+        spans = [locate(text_words, label) for label in mine]
+        gold = [GoldSentence(label.key, None if span is None
+                             else tuple(text_words[span[0]:span[1]]))
+                for label, span in zip(mine, spans, strict=True)]
+        out.append(LabelledArticle(r, mine, gold,
+                                   [t for t in themed if t.sentence.article == r.file]))
+    return out, brief
+
+
+def relevance_of(brief: Brief) -> dict[str, bool]:
+    """Each article's relevance in the brief, copies with their lead's."""
+    out = {a.id: a.relevant for a in brief.articles}
+    out.update({c.id: a.relevant for a in brief.articles for c in a.copies})
+    return out
+
+
+def evaluate(folder: Path, settings: Settings, split: str = "dev",
+             data: Path = DATA) -> DevsetReport:
+    articles, brief = read_split(folder, split, settings, data)
+    return score(split, articles, relevance_of(brief), [t.key for t in settings.themes])
+
+
+def score(split: str, articles: Sequence[LabelledArticle], relevance: dict[str, bool],
+          themes: Sequence[str]) -> DevsetReport:
+    """Compare what the pipeline made of each article (`relevance` by file) with its labels."""
+    pairs: list[tuple[str, str]] = []
+    kinds: list[str] = []
+    boilerplate: list[Line] = []
+    dropped = dropped_themed = not_located = 0
+    for a in articles:
+        result = align(a.gold, [PredictedSentence(key(t.sentence.text),
+                                                  tuple(words(t.sentence.text)))
+                                for t in a.themed])
+        not_located += sum(g.words is None for g in a.gold)
+        for label, match in zip(a.labels, result.gold_match, strict=True):
+            if label.label == FURNITURE:
+                continue
+            if match is None:
+                dropped += 1
+                dropped_themed += label.label != OTHER
+            pairs.append((label.label, OTHER if match is None else a.themed[match].theme))
+        for t, kind, main in zip(a.themed, result.kind, result.main_gold, strict=True):
+            kinds.append(kind)
+            if main is None or a.labels[main].label == FURNITURE:
+                boilerplate.append(Line(a.row.file, t.sentence.text))
+    flags = [(a.row, relevance.get(a.row.file, False)) for a in articles]
+    tp = sum(row.relevant and said for row, said in flags)
+    said_relevant = sum(said for _, said in flags)
+    relevant = sum(row.relevant for row, _ in flags)
+    return DevsetReport(
+        split=split,
+        articles=len(articles),
+        distractors=sum(not a.row.relevant for a in articles),
+        themes=class_scores(pairs, [*themes, OTHER]),
+        predicted=len(kinds),
+        exact=kinds.count(EXACT),
+        fuzzy=kinds.count(FUZZY),
+        unmatched=kinds.count(UNMATCHED),
+        gold=len(pairs),
+        dropped=dropped,
+        dropped_themed=dropped_themed,
+        not_located=not_located,
+        boilerplate=tuple(boilerplate),
+        relevance_precision=tp / said_relevant if said_relevant else 0.0,
+        relevance_recall=tp / relevant if relevant else 0.0,
+        false_relevant=tuple(Outlet(row.id, row.outlet) for row, said in flags
+                             if said and not row.relevant),
+        missed=tuple(Outlet(row.id, row.outlet) for row, said in flags
+                     if row.relevant and not said),
+    )
+
+
+def _outlets(found: Sequence[Outlet]) -> str:
+    return ", ".join(f"{o.id} ({o.outlet})" for o in found) or "none"
+
+
+def table(report: DevsetReport, verbose: bool = False) -> str:
+    lines = class_table(report.themes)
+    lines += [
+        "",
+        f"Sentences: {report.predicted} predicted; {report.exact} match a labelled sentence "
+        f"exactly, {report.fuzzy} by word overlap, {report.unmatched} not at all. "
+        f"{report.dropped} of the {report.gold} labelled theme and other sentences have no "
+        f"match (scored as other; {report.dropped_themed} of them themed)"
+        + (f"; {report.not_located} labelled sentences are not in the local copy"
+           if report.not_located else "") + ".",
+        "",
+        f"Boilerplate that reaches `briefing sentences`: {len(report.boilerplate)} sentences "
+        f"(matching no labelled sentence, or page furniture).",
+        "",
+        f"Article relevance ({report.articles} articles, {report.distractors} distractors): "
+        f"precision {report.relevance_precision:.2f}, recall {report.relevance_recall:.2f}. "
+        f"Distractors marked relevant: {_outlets(report.false_relevant)}. "
+        f"Relevant articles marked not relevant: {_outlets(report.missed)}.",
+    ]
+    if verbose and report.boilerplate:
+        lines += ["", "Boilerplate examples:", ""]
+        lines += [f"- {b.article}: {b.text[:60]}" for b in report.boilerplate[:EXAMPLES]]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="the local copy: a folder of NNN.txt files")
+    parser.add_argument("--split", choices=SPLITS, default="dev",
+                        help="dev (default); test only once, at the end")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list boilerplate lines")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.ERROR)
+    text.pretrained_parameters = lambda: None  # as on a fresh machine, as in make bench
+    report = evaluate(args.folder, load_settings(ROOT / "briefing.toml"), args.split)
+    print(f"### Development set, {report.split} split\n")
+    print(table(report, args.verbose))
+
+
+if __name__ == "__main__":
+    main()
