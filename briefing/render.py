@@ -79,9 +79,10 @@ def context(brief: Brief, settings: Settings, web: dict[str, Any] | None = None
     sources = [by_id[a] for a in sorted(numbers, key=numbers.__getitem__)]
     outlets = sorted({o for a in sources for o in (a.outlet, *(c.outlet for c in a.copies)) if o})
     def credit(item: Item) -> str:
-        """The outlets an item comes from, for readers without the numbered list."""
-        names = [by_id[c.article].outlet if c.article in by_id else None for c in item.sources]
-        return ", ".join(dict.fromkeys(n or "outlet not stated" for n in names))
+        """The outlets an item comes from (a source's number where no outlet is known)."""
+        names = [(by_id[c.article].outlet if c.article in by_id else None)
+                 or f"source {numbers[c.article]}" for c in item.sources]
+        return ", ".join(dict.fromkeys(names))
 
     return {
         "brief": brief,
