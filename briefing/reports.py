@@ -16,6 +16,7 @@ from datetime import date, datetime
 from briefing import pipeline, source
 from briefing.briefs import BriefStore
 from briefing.config import Settings
+from briefing.errors import IngestError, StateError
 from briefing.models import Article, Brief, Origin, Sentence, Skipped
 from briefing.pipeline import Reading
 
@@ -33,8 +34,13 @@ def multi_day(settings: Settings, store: BriefStore, days: Sequence[date], since
         origins.setdefault(key, brief.origin)
         wanted[key].update(a.id for a in brief.articles)
         wanted[key].update(c.id for a in brief.articles for c in a.copies)
-    readings = [source.of_origin(origins[key], settings).read_ids(settings, ids)
-                for key, ids in wanted.items()]
+    readings = []
+    for key, ids in wanted.items():
+        try:
+            readings.append(source.of_origin(origins[key], settings).read_ids(settings, ids))
+        except (IngestError, StateError) as exc:  # that source is gone: its articles are missing
+            log.warning("report %s to %s: %d articles cannot be read: %s", since, until,
+                        len(ids), exc)
     reading = _merge(readings)
     found = {a.id for a in reading.articles} | {c.id for a in reading.articles for c in a.copies}
     missing = len({i for ids in wanted.values() for i in ids} - found)

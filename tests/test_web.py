@@ -202,3 +202,25 @@ def test_serving_beyond_loopback_needs_a_token(monkeypatch: pytest.MonkeyPatch) 
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--port", "8999"])
     assert result.exit_code == 2
     assert "needs an access token" in result.stderr and "BRIEFING_WEB_TOKEN" in result.stderr
+
+
+def test_a_report_whose_source_is_gone_says_so_instead_of_failing(tmp_path: Path) -> None:
+    import shutil
+    from datetime import date, datetime
+
+    from briefing import daily
+    from briefing.source import FolderSource
+    from tests.conftest import PKT, SEEDS
+
+    settings = build_output(tmp_path)
+    gone = tmp_path / "in-29"
+    gone.mkdir()
+    shutil.copy(SEEDS / EARLIER[0], gone / "only-here.txt")
+    daily.produce(settings, date(2025, 10, 29), datetime(2025, 10, 29, 7, tzinfo=PKT),
+                  ["json"], FolderSource(gone))
+    shutil.rmtree(gone)  # the folder 29 October's brief was read from
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/report?from=2025-10-27&to=2025-10-29")
+    assert page.status_code == 200
+    assert "Report · " in page.text
+    assert "1 of their articles could no longer be read from their source" in page.text
