@@ -18,7 +18,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -113,7 +113,8 @@ def read_split(folder: Path, split: str, settings: Settings,
         reading = FolderSource(Path(tmp)).read(settings).reading
     # Syndicated copies' sentences are themed too: they are the copy's text, cited with
     # its lead, and a copy is as relevant as its lead.
-    themed = pipeline.theme([*reading.sentences, *reading.support], settings)
+    both = replace(reading, sentences=(*reading.sentences, *reading.support))
+    themed = pipeline.theme(both, settings).sentences
     brief = pipeline.brief_of(reading, settings, datetime.now().date(),
                               datetime.now().astimezone())
     out = []

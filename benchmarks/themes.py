@@ -55,7 +55,7 @@ def evaluate(settings: Settings, seeds: Path = ROOT / "seeds",
              labels: Path = LABELS) -> ThemeReport:
     gold = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line]
     reading = FolderSource(seeds).read(settings).reading
-    themed = pipeline.theme(reading.sentences, settings)
+    themed = pipeline.theme(reading, settings).sentences
     predicted = {(t.sentence.article, t.sentence.text): t.theme for t in themed}
     gold_keys = {(g["article"], g["text"]) for g in gold}
 

@@ -220,7 +220,8 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
             {"id": a.id, "title": a.title, "outlet": a.outlet,
              "published": a.published.isoformat() if a.published else None,
              "published_at": _instant(a.published_at),
-             "date_note": a.date_note, "relevant": a.relevant, "sentences": a.sentences,
+             "date_note": a.date_note, "relevant": a.relevant, "relevance": a.relevance,
+             "sentences": a.sentences,
              "copies": [{"id": c.id, "outlet": c.outlet, "title": c.title} for c in a.copies]}
             for a in brief.articles
         ],
@@ -280,6 +281,7 @@ def brief_from_dict(data: dict[str, Any]) -> Brief:
                                    published=_day(a["published"]),
                                    published_at=_moment(a.get("published_at")),
                                    date_note=a.get("date_note", ""), relevant=a["relevant"],
+                                   relevance=a.get("relevance", ""),
                                    sentences=a.get("sentences", 0),
                                    copies=tuple(Copy(c["id"], outlet(c), c.get("title"))
                                                 for c in a.get("copies", [])))

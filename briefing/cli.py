@@ -331,10 +331,14 @@ def sentences(folder: Path, config: Path | None) -> None:
     settings = _settings(config)
     reading = FolderSource(folder).read(settings).reading
     pipeline.require_articles(reading, folder)
-    for t in pipeline.theme(reading.sentences, settings):
+    for t in pipeline.theme(reading, settings).sentences:
+        why = t.why
         click.echo(json.dumps({"article": t.sentence.article, "index": t.sentence.index,
-                               "text": t.sentence.text, "theme": t.theme, "scores": t.scores},
-                              ensure_ascii=False))
+                               "text": t.sentence.text, "theme": t.theme, "scores": t.scores,
+                               "best": why.best, "terms": list(why.terms),
+                               "context": why.context,
+                               "learned": why.learned, "total": why.total,
+                               "story": why.story}, ensure_ascii=False))
 
 
 @cli.command()

@@ -29,6 +29,7 @@ from briefing.models import (
     ThemedSentence,
 )
 from briefing.summarize import DuplicateFinder, Pick, Pool, build_pool, citations, select
+from briefing.themes import Theming
 
 # How many continuing sentences a key point passes over before giving up on new ones.
 NEW_TRIES = 8
@@ -43,11 +44,12 @@ class _Selection:
     taken: set[int] = field(default_factory=set)  # chosen sentences and their duplicates
 
 
-def compose(themed: Sequence[ThemedSentence], articles: Sequence[Article],
+def compose(theming: Theming, articles: Sequence[Article],
             skipped: Sequence[Skipped], settings: Settings, day: date,
             generated_at: datetime, support: Sequence[Sentence] = (),
             earlier: Sequence[Brief] = ()) -> Brief:
     cfg = settings.summary
+    themed = theming.sentences
     repeated = changes.repeats_of(day, earlier, settings.changes)
     pool = build_pool([t.sentence for t in themed], cfg.position_weight, support)
     by_theme: dict[str, list[int]] = defaultdict(list)
@@ -116,7 +118,7 @@ def compose(themed: Sequence[ThemedSentence], articles: Sequence[Article],
     return Brief(
         title=settings.title, date=day, generated_at=generated_at,
         key_points=tuple(key_points), sections=tuple(sections),
-        articles=_article_info(articles, themed), skipped=tuple(skipped),
+        articles=_article_info(articles, theming), skipped=tuple(skipped),
         sentences_considered=len(themed),
     )
 
@@ -154,18 +156,17 @@ def _salience(pool: Pool, by_theme: dict[str, list[int]], keys: Sequence[str]) -
     return {k: mass[k] / total for k in keys}
 
 
-def _article_info(articles: Sequence[Article],
-                  themed: Sequence[ThemedSentence]) -> tuple[ArticleInfo, ...]:
+def _article_info(articles: Sequence[Article], theming: Theming) -> tuple[ArticleInfo, ...]:
+    """Each article as the brief lists it: about the story or not, and why."""
     counts: dict[str, int] = defaultdict(int)
-    relevant: set[str] = set()
-    for t in themed:
+    for t in theming.sentences:
         counts[t.sentence.article] += 1
-        if t.theme != OTHER:
-            relevant.add(t.sentence.article)
-    return tuple(
-        ArticleInfo(id=a.id, title=a.title, outlet=a.outlet, published=a.published,
-                    published_at=a.published_at,
-                    date_note=a.date_note, relevant=a.id in relevant, sentences=counts[a.id],
-                    copies=a.copies)
-        for a in articles
-    )
+    out = []
+    for a in articles:
+        judgment = theming.judgments.get(a.id)
+        out.append(ArticleInfo(
+            id=a.id, title=a.title, outlet=a.outlet, published=a.published,
+            published_at=a.published_at, date_note=a.date_note,
+            relevant=judgment.relevant if judgment else False, sentences=counts[a.id],
+            copies=a.copies, relevance=judgment.reason if judgment else "no sentences"))
+    return tuple(out)

@@ -38,6 +38,7 @@ FORMATS = ("html", "pdf", "json")
 PUNKT_MODES = ("auto", "pretrained", "trained")
 SECURITY_MODES = ("starttls", "ssl", "none")
 REPEAT_RULES = ("mark", "drop", "keep")
+SCOPES = ("story", "side")
 
 
 def _first_existing(*candidates: Path) -> Path:
@@ -114,6 +115,10 @@ def _check_addresses(value: tuple[str, ...]) -> str | None:
     return next((problem for a in value if (problem := _check_address(a))), None)
 
 
+def _check_name(value: str) -> str | None:
+    return None if value.strip() else "must not be empty"
+
+
 def _check_formats(value: tuple[str, ...]) -> str | None:
     if not value or any(v not in FORMATS for v in value):
         return f"must list some of {list(FORMATS)}, got {list(value)!r}"
@@ -157,6 +162,29 @@ class Theme:
     description: str = setting("")
     terms: dict[str, float] = field(default_factory=dict, metadata=declare(WEIGHT))
     words: int | None = setting(None, positive(WORDS))  # word budget; None: section_words
+    # "story": only sentences about the story's sides together; "side": also a sentence
+    # about one side and a country outside the story (a third country recognising Kabul)
+    scope: str = setting("story", one_of(SCOPES))
+
+
+@dataclass(frozen=True)
+class StorySide:
+    """One side of the story: the names that stand for it."""
+
+    name: str = setting("", _check_name)
+    terms: tuple[str, ...] = setting((), _check_strings)
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    """The story a brief follows, beyond its themes (see briefing/story.py)."""
+
+    label: str = setting("the story")
+    sides: tuple[StorySide, ...] = array(StorySide)
+    bridges: tuple[str, ...] = setting((), _check_strings)
+    related: tuple[str, ...] = setting((), _check_strings)
+    min_share: float = setting(0.25, FRACTION)
+    min_side_sentences: int = setting(1, between(0, 1000))
 
 
 @dataclass(frozen=True)
@@ -165,7 +193,7 @@ class SummarySettings:
     section_words: int = setting(170, positive(WORDS))
     key_points: int = setting(5, between(0, 100))
     min_key_points: int = setting(3, between(0, 100))
-    theme_threshold: float = setting(1.5, positive(1000))
+    theme_threshold: float = setting(2.5, positive(1000))
     redundancy: float = setting(0.5, FRACTION)
     duplicate: float = setting(0.6, FRACTION)
     position_weight: float = setting(0.3, between(0, 100))
@@ -267,6 +295,7 @@ class Settings:
     punkt: str = setting("auto", one_of(PUNKT_MODES), key="text.punkt")
     abbreviations: tuple[str, ...] = setting((), _check_strings, key="text.abbreviations")
     summary: SummarySettings = table(SummarySettings)
+    story: StorySettings = table(StorySettings)
     themes: tuple[Theme, ...] = array(Theme)
     schedule: ScheduleSettings = table(ScheduleSettings)
     email: EmailSettings = table(EmailSettings)
@@ -323,6 +352,10 @@ def _check_together(s: Settings, file: str) -> None:
         raise config_error(file, "summary.min_key_points",
                            f"({s.summary.min_key_points}) exceeds key_points "
                            f"({s.summary.key_points}); lower it or raise 'summary.key_points'")
+    if any(not side.name.strip() or not side.terms for side in s.story.sides):
+        raise config_error(file, "story.sides", "each side needs a 'name' and some 'terms'")
+    if len({side.name for side in s.story.sides}) != len(s.story.sides):
+        raise config_error(file, "story.sides", "repeats a side's name")
     if s.email.enabled and not s.email.sender:
         raise config_error(file, "email.from", "is required when email.enabled is true")
     if s.email.enabled and not s.email.recipients:

@@ -103,12 +103,29 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Why:
+    """Why a sentence got its theme: the evidence for that theme (or the best one)."""
+
+    best: str = ""  # the theme with the most evidence, even when it stays below the threshold
+    terms: tuple[str, ...] = ()  # the theme's terms found in the sentence itself
+    context: float = 0.0  # what its neighbours, its article's headline and themes added
+    learned: float = 0.0  # what the model learnt from the day's text added
+    total: float = 0.0  # the sum, compared with summary.theme_threshold
+    story: str = ""  # whether the sentence is about the story, and why
+
+
+@dataclass(frozen=True)
 class ThemedSentence:
-    """A sentence with its score for every theme and the theme it belongs to."""
+    """A sentence with its score for every theme and the theme it belongs to.
+
+    `scores` are the sentence's own terms' weights per theme; `why` says what
+    else counted (context, the learned model, the story) for the chosen theme.
+    """
 
     sentence: Sentence
     scores: dict[str, float]
     theme: str  # a theme key, or OTHER
+    why: Why = field(default_factory=Why)
 
 
 OTHER = "other"
@@ -156,6 +173,7 @@ class ArticleInfo:
     sentences: int
     copies: tuple[Copy, ...] = ()
     published_at: datetime | None = None
+    relevance: str = ""  # why the article is (or is not) about the story
 
 
 @dataclass(frozen=True)

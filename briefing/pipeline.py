@@ -34,11 +34,10 @@ from briefing.models import (
     RawDocument,
     Sentence,
     Skipped,
-    ThemedSentence,
 )
 from briefing.syndication import Sketch, signature
 from briefing.text import punkt_parameters, split_article, tokenizer_from
-from briefing.themes import compile_themes, theme_sentences
+from briefing.themes import Theming, theme_day
 
 log = logging.getLogger(__name__)
 
@@ -204,9 +203,10 @@ def require_articles(reading: Reading, folder: Path) -> None:
     raise NoUsableArticles(f"no usable article in {folder}: {reasons}{more}")
 
 
-def theme(sentences: Sequence[Sentence], settings: Settings) -> list[ThemedSentence]:
-    return theme_sentences(sentences, compile_themes(settings.themes),
-                           settings.summary.theme_threshold)
+def theme(reading: Reading, settings: Settings) -> Theming:
+    """Each sentence's theme, and whether each article is about the story."""
+    return theme_day(reading.articles, reading.sentences, settings.themes, settings.story,
+                     settings.summary.theme_threshold)
 
 
 def only(reading: Reading, keep: Callable[[Article], bool]) -> Reading:
@@ -231,8 +231,7 @@ def brief_of(reading: Reading, settings: Settings, day: date, now: datetime, *,
 
     `earlier` briefs tell what is not new today, so key points can prefer what is.
     """
-    themed = theme(reading.sentences, settings)
-    brief = compose(themed, reading.articles, reading.skipped, settings, day, now,
+    brief = compose(theme(reading, settings), reading.articles, reading.skipped, settings, day, now,
                     support=reading.support, earlier=earlier)
     brief = replace(brief, origin=origin, window=window, outside_window=left_out)
     log.info("composed %d key points and %d items in %d sections",

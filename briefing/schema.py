@@ -170,7 +170,13 @@ def read(cls: type, t: Table, base: Path) -> dict[str, Any]:
         spec = f.metadata.get(SPEC)
         if isinstance(spec, Nested):
             sub = t.table(f.name)
-            values[f.name] = spec.cls(**read(spec.cls, sub, base))
+            nested = read(spec.cls, sub, base)
+            for g in fields(spec.cls):  # arrays of tables inside a table: [[story.sides]]
+                inner = g.metadata.get(SPEC)
+                if isinstance(inner, Entries):
+                    nested[g.name] = tuple(_entry(inner.cls, e, base)
+                                           for e in sub.entries(g.name))
+            values[f.name] = spec.cls(**nested)
             sub.done()
         elif isinstance(spec, Key):
             prefix, _, name = (spec.name or f.name).rpartition(".")
@@ -185,6 +191,12 @@ def read(cls: type, t: Table, base: Path) -> dict[str, Any]:
     for sub in subtables.values():
         sub.done()
     return values
+
+
+def _entry(cls: type, t: Table, base: Path) -> Any:
+    entry = cls(**read(cls, t, base))
+    t.done()
+    return entry
 
 
 def _default(f: Field[Any]) -> Any:

@@ -174,13 +174,51 @@ def tokens(text: str) -> list[str]:
 
 
 def words(text: str) -> tuple[str, ...]:
-    """Tokens as the rest of the pipeline compares them: possessive 's dropped."""
-    return tuple(t[:-2] if t.endswith("'s") and t not in STOPWORDS else t for t in tokens(text))
+    """Tokens as the rest of the pipeline compares them.
+
+    A possessive 's is dropped. A hyphenated name gives its parts, so the
+    "Pakistan-Afghanistan border" names both countries; other hyphenated words
+    are written as one ("cease-fire" is "ceasefire", "cross-border" is not
+    "crossing").
+    """
+    out: list[str] = []
+    for raw in TOKEN.findall(text):
+        t = raw.lower().replace("’", "'")
+        if t.endswith("'s") and t not in STOPWORDS:
+            t = t[:-2]
+        if "-" not in t:
+            out.append(t)
+        elif any(part[:1].isupper() for part in raw.split("-")):
+            out.extend(p for p in t.split("-") if p)
+        else:
+            out.append(t.replace("-", ""))
+    return tuple(out)
+
+
+# British and American spellings meet before stemming: "recognise" and "recognize",
+# "defence" and "defense", "harbour" and "harbor", "centre" and "center",
+# "analyse" and "analyze", "dialogue" and "dialog". Both sides of every comparison
+# go through the same mapping, so a word it changes needlessly matches only itself.
+_SPELLINGS = (
+    (re.compile(r"^(\w{3,})is(e|ed|es|ing|ation|ations|er|ers)$"), r"\1iz\2"),
+    (re.compile(r"^(\w{3,})our(s|ed|ing|ite|ites|able|ably|er|ers)?$"), r"\1or\2"),
+    (re.compile(r"^(\w{2,})ys(e|ed|es|ing)$"), r"\1yz\2"),
+    (re.compile(r"^(def|off|lic|pret)enc(e|es)$"), r"\1ens\2"),
+    (re.compile(r"^(\w{3,})tre(s|d)?$"), r"\1ter\2"),
+    (re.compile(r"^(\w{3,})ogue(s)?$"), r"\1og\2"),
+)
+
+
+def american(word: str) -> str:
+    """One spelling for words that British and American English spell apart."""
+    for pattern, replacement in _SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return str(_stemmer.stem(word))
+    return str(_stemmer.stem(american(word)))
 
 
 def is_common(word: str) -> bool:

@@ -1,77 +1,184 @@
-"""Score every sentence against every theme of the configuration.
+"""Each sentence's theme, from its own words, its context and what the day's text teaches.
 
-A theme is a weighted lexicon of words and phrases. Both are compared on
-stems of content words, so "recognised", "recognising" and "recognise" are
-one term, and a phrase such as "exchange of fire" matches "exchanges of fire".
-A term counts once per sentence: a sentence that says "attack" three times is
-no more about clashes than one that says it once.
+Three kinds of evidence add up for every theme:
+
+1. **The sentence's own terms**: the theme's weighted lexicon (briefing/lexicon.py).
+2. **Its context**: the terms of its neighbours, its article's headline, and how
+   much of its article is about the theme. "Both sides blamed each other for
+   the shooting" has no clash word, but its neighbours do.
+3. **What the day teaches**: a naive Bayes model trained on the day's own
+   sentences that the lexicon is sure of (self-training), so words the lexicon
+   never listed ("mortar", "checkpoint", "consignment") count for the theme
+   they keep company with, and a new theme works from a short term list.
+
+Only sentences about the story (briefing/story.py) take a theme: a sentence of an
+article that is not about the story, or one about something else, is `other`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from briefing.config import Theme
-from briefing.errors import ConfigError
-from briefing.models import OTHER, Sentence, ThemedSentence
+from briefing.config import StorySettings, Theme
+from briefing.lexicon import Lexicon, compile_terms
+from briefing.models import OTHER, Article, Sentence, ThemedSentence, Why
+from briefing.story import ON, OUTSIDE, Judgment, compile_story, judge, without_theme
 from briefing.text import stems
 
-
-@dataclass(frozen=True)
-class Lexicon:
-    """A theme's terms compiled to stems: single words and phrases apart."""
-
-    key: str
-    words: dict[str, float]
-    phrases: dict[tuple[str, ...], float]
-
-    def score(self, sentence_stems: Sequence[str]) -> float:
-        present = set(sentence_stems)
-        total = sum(w for s, w in self.words.items() if s in present)
-        for phrase, weight in self.phrases.items():
-            if phrase[0] in present and _contains(sentence_stems, phrase):
-                total += weight
-        return total
-
-
-def _contains(seq: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(tuple(seq[i:i + n]) == phrase for i in range(len(seq) - n + 1)
-               if seq[i] == phrase[0])
+# How much the context adds: the mean of the neighbours' scores, the headline's score,
+# and the article's share of the theme (0..1) times ARTICLE.
+NEIGHBOURS = 0.2
+HEADLINE = 0.25
+ARTICLE = 0.5
+# The learned model adds up to LEARNED (its probability for the theme, times LEARNED).
+LEARNED = 1.5
+# A sentence teaches the model its theme when its own terms score at least CONFIDENT and
+# at least twice the next theme's; a theme needs MIN_EXAMPLES such sentences to be learnt.
+CONFIDENT = 3.0
+MIN_EXAMPLES = 3
+SMOOTHING = 0.5
 
 
 def compile_theme(theme: Theme) -> Lexicon:
-    words: dict[str, float] = {}
-    phrases: dict[tuple[str, ...], float] = {}
-    for term, weight in theme.terms.items():
-        term_stems = stems(term)
-        if not term_stems:
-            raise ConfigError(f"theme '{theme.key}': term {term!r} has no content words "
-                              "(it is made only of common words such as 'the')")
-        if len(term_stems) == 1:
-            # Two spellings with one stem ("recognise", "recognize") keep the larger weight.
-            words[term_stems[0]] = max(weight, words.get(term_stems[0], 0.0))
-        else:
-            phrases[term_stems] = max(weight, phrases.get(term_stems, 0.0))
-    return Lexicon(theme.key, words, phrases)
+    return compile_terms(theme.key, theme.terms)
 
 
 def compile_themes(themes: Iterable[Theme]) -> list[Lexicon]:
     return [compile_theme(t) for t in themes]
 
 
-def assign(sentence: Sentence, lexicons: Sequence[Lexicon], threshold: float) -> ThemedSentence:
-    """The sentence's score for every theme, and its best theme if that reaches the threshold."""
-    scores = {lex.key: round(lex.score(sentence.stems), 3) for lex in lexicons}
-    best = OTHER
-    best_score = 0.0
-    for lex in lexicons:  # config order breaks ties
-        if scores[lex.key] > best_score:
-            best, best_score = lex.key, scores[lex.key]
-    return ThemedSentence(sentence, scores, best if best_score >= threshold else OTHER)
+@dataclass(frozen=True)
+class Theming:
+    """The day's sentences with their themes, and what the brief says of each article."""
+
+    sentences: tuple[ThemedSentence, ...]
+    judgments: Mapping[str, Judgment]
 
 
-def theme_sentences(sentences: Iterable[Sentence], lexicons: Sequence[Lexicon],
-                    threshold: float) -> list[ThemedSentence]:
-    return [assign(s, lexicons, threshold) for s in sentences]
+def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
+              themes: Sequence[Theme], story: StorySettings, threshold: float) -> Theming:
+    lexicons = compile_themes(themes)
+    story_lex = compile_story(story)
+    keys = [lex.key for lex in lexicons]
+    own = [{lex.key: lex.score(s.stems) for lex in lexicons} for s in sentences]
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(sentences):
+        by_article[s.article].append(i)
+    titles = {a.id: a for a in articles}
+    judgments: dict[str, Judgment] = {}
+    place = [ON] * len(sentences)
+    story_why = [""] * len(sentences)
+    context = [dict.fromkeys(keys, 0.0) for _ in sentences]
+    for article_id, members in by_article.items():
+        article = titles.get(article_id)
+        judgment = judge(article, [sentences[i] for i in members], story_lex, story.label) \
+            if article is not None else Judgment(True, "", (ON,) * len(members),
+                                                 ("",) * len(members))
+        if judgment.relevant and not any(
+                max(own[i].values(), default=0.0) >= CONFIDENT
+                for n, i in enumerate(members) if judgment.place[n] == ON):
+            judgment = without_theme(judgment, article, [sentences[i] for i in members],
+                                     story_lex) if article is not None else judgment
+        judgments[article_id] = judgment
+        for n, i in enumerate(members):
+            place[i], story_why[i] = judgment.place[n], judgment.why[n]
+        title_stems = stems(article.title or "") if article is not None else ()
+        headline = {lex.key: lex.score(title_stems) for lex in lexicons}
+        share = _shares([own[i] for n, i in enumerate(members) if judgment.place[n] == ON],
+                        keys)
+        for n, i in enumerate(members):
+            near = [own[members[m]] for m in (n - 1, n + 1) if 0 <= m < len(members)]
+            for k in keys:
+                neighbours = sum(x[k] for x in near) / len(near) if near else 0.0
+                context[i][k] = (NEIGHBOURS * neighbours + HEADLINE * headline[k]
+                                 + ARTICLE * share[k])
+    taught = [_teaching(own[i], place[i] == ON, keys) for i in range(len(sentences))]
+    model = _train(sentences, taught, keys)
+    scope = {t.key: t.scope for t in themes}
+    themed = []
+    for i, s in enumerate(sentences):
+        learned = model.predict(s.stems, taught[i]) if model else dict.fromkeys(keys, 0.0)
+        total = {k: own[i][k] + context[i][k] + LEARNED * learned.get(k, 0.0) for k in keys}
+        eligible = [k for k in keys if place[i] == ON or (place[i] == OUTSIDE
+                    and scope[k] == "side")] or keys
+        best = max(eligible, key=lambda k: (total[k], -keys.index(k))) if keys else OTHER
+        allowed = place[i] == ON or (place[i] == OUTSIDE and scope[best] == "side")
+        chosen = best if allowed and total[best] >= threshold else OTHER
+        terms = tuple(lexicons[keys.index(best)].found(s.stems)) if keys else ()
+        why = Why(best=best if keys else "", terms=terms,
+                  context=round(context[i].get(best, 0.0), 3),
+                  learned=round(LEARNED * learned.get(best, 0.0), 3),
+                  total=round(total.get(best, 0.0), 3), story=story_why[i])
+        themed.append(ThemedSentence(s, {k: round(v, 3) for k, v in own[i].items()}, chosen,
+                                     why))
+    return Theming(tuple(themed), judgments)
+
+
+def _shares(scores: Sequence[Mapping[str, float]], keys: Sequence[str]) -> dict[str, float]:
+    """Each theme's share (0..1) of an article's theme evidence."""
+    totals = {k: sum(x[k] for x in scores) for k in keys}
+    whole = sum(totals.values())
+    return {k: totals[k] / whole if whole else 0.0 for k in keys}
+
+
+class NaiveBayes:
+    """A multinomial naive Bayes over sentence stems, with equal class priors.
+
+    A sentence the model was trained on is predicted without itself (leave one
+    out), so a sentence never teaches the model its own label.
+    """
+
+    def __init__(self, examples: Sequence[tuple[str, Sequence[str]]]) -> None:
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for label, words in examples:
+            self.counts[label].update(set(words))
+        self.vocabulary = {w for c in self.counts.values() for w in c}
+        self.totals = {label: sum(c.values()) for label, c in self.counts.items()}
+
+    def predict(self, sentence_stems: Sequence[str], taught: str | None = None
+                ) -> dict[str, float]:
+        """Each label's probability; `taught` is the label this sentence taught, if any."""
+        known = {w for w in sentence_stems if w in self.vocabulary}
+        if not known:
+            return {}
+        size = len(self.vocabulary)
+        scores = {}
+        for label, counts in self.counts.items():
+            mine = 1 if label == taught else 0
+            total = self.totals[label] - mine * len(known) + SMOOTHING * size
+            scores[label] = sum(math.log((counts[w] - mine + SMOOTHING) / total) for w in known)
+        top = max(scores.values())
+        weights = {label: math.exp(v - top) for label, v in scores.items()}
+        whole = sum(weights.values())
+        return {label: w / whole for label, w in weights.items()}
+
+
+def _teaching(scores: Mapping[str, float], on_story: bool, keys: Sequence[str]) -> str | None:
+    """The label a sentence teaches the model: its theme when its own terms are sure of it,
+    `other` when it is off the story or has no theme word at all, else nothing."""
+    if not on_story or not any(scores.values()):
+        return OTHER
+    ranked = sorted(scores.values(), reverse=True)
+    runner_up = ranked[1] if len(ranked) > 1 else 0.0
+    if ranked[0] >= CONFIDENT and ranked[0] >= 2 * runner_up:
+        return max(keys, key=lambda k: scores[k])
+    return None
+
+
+def _train(sentences: Sequence[Sentence], taught: Sequence[str | None],
+           keys: Sequence[str]) -> NaiveBayes | None:
+    """Self-training: the sentences the lexicon is sure of teach the model their words.
+
+    None when the day gives too few examples of at least two themes.
+    """
+    examples = [(label, s.stems) for s, label in zip(sentences, taught, strict=True)
+                if label is not None]
+    per_label = Counter(label for label, _ in examples)
+    learnt = [k for k in keys if per_label[k] >= MIN_EXAMPLES]
+    if len(learnt) < 2:
+        return None
+    return NaiveBayes([(label, words) for label, words in examples
+                       if label in learnt or label == OTHER])

@@ -92,7 +92,8 @@ def test_sentences_prints_json_lines_in_article_order() -> None:
     code, out, _ = invoke("sentences", str(SEEDS))
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
-    assert set(rows[0]) == {"article", "index", "text", "theme", "scores"}
+    assert set(rows[0]) == {"article", "index", "text", "theme", "scores", "best", "terms",
+                            "context", "learned", "total", "story"}
     assert set(rows[0]["scores"]) == {"recognition", "clashes", "talks", "trade"}
     order = [(r["article"], r["index"]) for r in rows]
     assert order == sorted(order)

@@ -5,7 +5,7 @@ import itertools
 from briefing.compose import compose
 from briefing.config import Settings
 from briefing.models import Brief
-from briefing.pipeline import theme
+from briefing.themes import Theming, theme_day
 from tests.conftest import DAY, NOW, article, build_sentences
 
 CLASH = ("Pakistani and Afghan forces exchanged heavy fire at the border on Saturday, and "
@@ -21,10 +21,17 @@ BODIES = [
 ]
 
 
+def theme(sentences: list, settings: Settings, bodies: tuple[str, ...] = ()) -> Theming:
+    bodies = bodies or tuple(BODIES)
+    articles = [article(f"{chr(97 + n)}.txt", b) for n, b in enumerate(bodies)]
+    return theme_day(articles, sentences, settings.themes, settings.story,
+                     settings.summary.theme_threshold)
+
+
 def brief_of(settings: Settings, *bodies: str) -> Brief:
     sentences = build_sentences(*bodies)
     articles = [article(f"{chr(97 + n)}.txt", b) for n, b in enumerate(bodies)]
-    return compose(theme(sentences, settings), articles, [], settings, DAY, NOW)
+    return compose(theme(sentences, settings, bodies), articles, [], settings, DAY, NOW)
 
 
 def all_items(brief: Brief) -> list:

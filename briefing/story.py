@@ -1,0 +1,166 @@
+"""Is an article about the story the brief follows, and is each of its sentences?
+
+A story is defined in the configuration by its sides (for Pakistan–Afghanistan
+relations: the names of each country's places, people and organisations) and
+its bridges (names that speak of both sides at once: the Durand Line, Torkham,
+the TTP). An article is about the story when the story runs through it: enough
+of its sentences name every side, in the sentence itself or its neighbours, or
+name a bridge. One sentence with "talks" in it does not make an Indian–Pakistani
+ceasefire, or an Afghan earthquake to which Pakistan sends aid, part of it.
+
+Within an article about the story, a sentence that names one side together with
+a country outside the story, and not the other side, is about something else (a
+Pakistan–Iran meeting) and takes no theme of this story.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from briefing.config import StorySettings
+from briefing.lexicon import Lexicon, compile_terms
+from briefing.models import Article, Sentence
+from briefing.text import STOPWORDS, TOKEN, stems
+
+# How far the story's context reaches from a sentence: its neighbours on each side.
+REACH = 1
+
+
+@dataclass(frozen=True)
+class StoryLexicon:
+    sides: tuple[Lexicon, ...]
+    bridges: Lexicon
+    outside: frozenset[str]  # stems of countries and peoples outside the story
+    min_share: float
+    min_side_sentences: int
+
+    def named(self, sentence_stems: Sequence[str]) -> frozenset[str]:
+        """The sides a sentence names; a bridge names them all."""
+        if self.bridges.score(sentence_stems) > 0:
+            return frozenset(s.key for s in self.sides)
+        return frozenset(s.key for s in self.sides if s.score(sentence_stems) > 0)
+
+    def outsiders(self, sentence_stems: Sequence[str]) -> list[str]:
+        return sorted({s for s in sentence_stems if s in self.outside})
+
+
+def compile_story(story: StorySettings) -> StoryLexicon | None:
+    """None when the configuration defines no story: every article then counts."""
+    if not story.sides:
+        return None
+    sides = tuple(compile_terms(side.name, dict.fromkeys(side.terms, 1.0)) for side in story.sides)
+    bridges = compile_terms("bridges", dict.fromkeys(story.bridges, 1.0))
+    related = compile_terms("related", dict.fromkeys(story.related, 1.0)) if story.related \
+        else None
+    inside = {s for lex in (*sides, bridges, *([related] if related else [])) for s in lex.words}
+    return StoryLexicon(sides, bridges, _countries() - inside, story.min_share,
+                        story.min_side_sentences)
+
+
+# Where a sentence stands: about the story; about one side and a country outside the story
+# (only themes with scope "side" may take it); or off the story (its article is not about it).
+ON, OUTSIDE, OFF = "on", "outside", "off"
+
+
+@dataclass(frozen=True)
+class Judgment:
+    """What the brief says of an article: about the story or not, and why."""
+
+    relevant: bool
+    reason: str
+    place: tuple[str, ...]  # per sentence of the article: ON, OUTSIDE or OFF
+    why: tuple[str, ...]  # per sentence: the story part of its explanation
+
+
+def judge(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon | None,
+          label: str) -> Judgment:
+    """Whether `article` is about the story, and which of its sentences are."""
+    n = len(sentences)
+    if lex is None:
+        return Judgment(True, "no story configured", (ON,) * n, ("",) * n)
+    named = [lex.named(s.stems) for s in sentences]
+    title = lex.named(stems(article.title or ""))
+    every = frozenset(s.key for s in lex.sides)
+    around = []
+    for i in range(n):
+        near = set(title)
+        for j in range(max(0, i - REACH), min(n, i + REACH + 1)):
+            near |= named[j]
+        around.append(frozenset(near))
+    covered = sum(1 for i in range(n) if named[i] and around[i] >= every)
+    share = covered / n if n else 0.0
+    counts = {side: sum(1 for m in named if side in m) for side in every}
+    weakest = min(counts.values()) if counts else 0
+    relevant = share >= lex.min_share and weakest >= lex.min_side_sentences
+    if relevant:
+        reason = f"about {label}: {covered} of {n} sentences name it"
+    else:
+        reason = _not_about(article, sentences, lex, counts, covered, n)
+    place, why = [], []
+    for i, s in enumerate(sentences):
+        outsiders = lex.outsiders(s.stems)
+        if not relevant:
+            place.append(OFF)
+            why.append("its article is not about the story")
+        elif outsiders and len(named[i]) == 1:
+            place.append(OUTSIDE)
+            why.append(f"about one side and the world: names {', '.join(named[i])} with "
+                       f"{', '.join(outsiders)}")
+        else:
+            place.append(ON)
+            why.append(f"names {', '.join(sorted(named[i]))}" if named[i]
+                       else "in a passage about the story")
+    return Judgment(relevant, reason, tuple(place), tuple(why))
+
+
+def _not_about(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon,
+               counts: dict[str, int], covered: int, n: int) -> str:
+    """'about earthquake, Herat, relief; Afghanistan in 9 of 14 sentences, Pakistan in 1'."""
+    sides = "; ".join(f"{side} in {count} of {n} sentences" if count else f"{side} not named"
+                      for side, count in sorted(counts.items(), key=lambda kv: -kv[1]))
+    return f"about {topic(article, sentences, lex)}; {sides}"
+
+
+def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) -> str:
+    """The article's most frequent words outside the story (the headline's count thrice)."""
+    story_stems = {s for lex_ in (*lex.sides, lex.bridges) for s in lex_.words}
+    found: Counter[str] = Counter()
+    spelled: dict[str, str] = {}
+    for weight, text in ((3, article.title or ""), *((1, s.text) for s in sentences)):
+        for token in TOKEN.findall(text):
+            word = token.lower()
+            if word in STOPWORDS or word.isdigit() or len(word) < 4:
+                continue
+            [key] = stems(word) or [""]
+            if key and key not in story_stems:
+                found[key] += weight
+                spelled.setdefault(key, token if token[:1].isupper() and not token.isupper()
+                                   else word)
+    return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
+
+
+def without_theme(judgment: Judgment, article: Article, sentences: Sequence[Sentence],
+                  lex: StoryLexicon | None) -> Judgment:
+    """An article that names the story but none of whose sentences is clearly about a theme."""
+    about = topic(article, sentences, lex) if lex else "something else"
+    n = len(judgment.place)
+    return Judgment(False, f"about {about}; it names the story, but none of its sentences is "
+                           "clearly about one of the brief's themes", (OFF,) * n,
+                    ("its article is not about the story's themes",) * n)
+
+
+@lru_cache(maxsize=1)
+def _countries() -> frozenset[str]:
+    """Stems of the world's countries and their peoples (a list that ships with the code)."""
+    from importlib.resources import files
+
+    text = files("briefing").joinpath("data", "countries.txt").read_text(encoding="utf-8")
+    found: set[str] = set()
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            found.update(stems(line))
+    return frozenset(found)
