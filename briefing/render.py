@@ -102,6 +102,7 @@ def context(brief: Brief, settings: Settings, web: dict[str, Any] | None = None
                                                                for t in settings.themes]))
         else None,  # our own SVG, drawn by matplotlib from numbers and theme labels
         "since": _since(brief),
+        "story_label": settings.story.label,
     }
 
 
