@@ -2,11 +2,14 @@
 
 Web text arrives wrapped in page furniture: share rows, "Related Articles",
 comment prompts, legal disclaimers, bylines, date stamps, image placeholders,
-the headline printed three times, the lead paragraph twice. The rules here are
-general, by the shape of a line (does it end like a sentence? is every word
-page vocabulary?), by known boilerplate phrases and by repetition; none names a
-particular site. Everything dropped is kept as a Removal with its reason so a
-rule that over-reaches can be seen.
+photo captions and their credits, wire tails, the headline printed three times,
+the lead paragraph twice. The rules here are general, by the shape of a line
+(does it end like a sentence? is every word page vocabulary? does it end with a
+credit?), by families of boilerplate phrases and by repetition; none names a
+particular site. Furniture glued to the front or end of a paragraph (a dateline,
+a date stamp, a wire tail) is cut off, so what is kept is still a verbatim piece
+of the page. Everything dropped is kept as a Removal with its reason so a rule
+that over-reaches can be seen.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from briefing import dates
 from briefing.dates import DateCandidate
 from briefing.models import Article, RawDocument, Removal
 
-# Words that make up share rows, navigation and page chrome. A short line made
-# only of these is not article text.
+# Words that make up share rows, navigation, section labels, app prompts and
+# e-paper mastheads. A short line made only of these is not article text.
 PAGE_WORDS = frozenset("""
 share shares facebook twitter x whatsapp email e-mail mail print telegram linkedin reddit
 pinterest tumblr copy link comments comment post a related articles article posts stories story
@@ -32,6 +35,10 @@ trending popular video videos photo photos gallery listen audio min mins minute 
 the and of for you may also like recommended page view all see click here show hide continue
 reading back-to-top author-image newsletter rss feed feeds cookie cookies accept on by at
 tweet tweets pin messenger viber flipboard sms youtube instagram tiktok whatsapp linkedin
+watch now short url links app apps download install store play google qr code scan
+epaper e-paper paper today's edition archive archives reply replies replying
+world national international business opinion editorial sport sports entertainment
+politics feature features featured recent breaking live headlines
 """.split())
 
 # Prompts and promotion. These phrases mean it wherever they stand…
@@ -39,13 +46,26 @@ PROMO_ANYWHERE = re.compile(
     r"\b(?:leave|post|add|write|view|show|load)\s+(?:a\s+|your\s+|all\s+)?(?:comments?|reply)\b"
     r"|\bin the comments\b|\bfacebook comments\b|\bsubscribe to (?:our|the)\b"
     r"|\bsign up (?:for|to) (?:our|the)\b|\bfollow us\b|\bclick here\b"
-    r"|\bdownload (?:the|our) app\b|\bjoin our\b",
+    r"|\bdownload (?:the|our) app\b|\bjoin our\b"
+    r"|\byour email (?:address )?will not be published\b|\brequired fields are marked\b"
+    r"|\b(?:open|read|continue|view)(?: it)? in (?:the |our )?app\b"
+    r"|\b(?:download|get|install)\b.{0,25}\b(?:app ?store|google play|play store)\b"
+    r"|\bto your inbox\b|\b(?:turn on|enable|allow)(?: push)? notifications\b",
     re.I,
 )
 # …these only as the opening words of a line ("Share this article", "Read more: …"),
 # since "farmers share this concern" is news.
 PROMO_START = re.compile(
     r"^(?:share this|(?:read|see) also|also read|read more|(?:watch|listen)\s*:)", re.I)
+# An advertisement or a player that did not load, and the page's "continues below".
+MEDIA_NOTICE = re.compile(
+    r"\b(?:advertisement|ad|video|player|media|image|embed)s?\b.{0,30}?"
+    r"\b(?:not|failed to|could not|couldn't|cannot|can't|unable to)\s+(?:be\s+)?"
+    r"(?:load|loaded|play|played|display|displayed)\b"
+    r"|\b(?:article|story|content|page) continues (?:below|after)\b"
+    r"|\bscroll (?:down )?to continue\b",
+    re.I,
+)
 # Legal boilerplate: one unmistakable phrase, backed by a second legal word or in a
 # line too short to be news. A report on a copyright lawsuit has only the weak words.
 LEGAL_STRONG = re.compile(
@@ -59,10 +79,24 @@ LEGAL_WEAK = re.compile(
     r"|\breproduc(?:e|ed|tion)\b|\bpermission\b",
     re.I,
 )
-# A line after which the rest of the page is not the article.
+# The publisher's note on how a copy reached the page ("This story has not been
+# edited by our staff and is auto-generated from a syndicated feed"). It counts
+# only in a short note that speaks of the item itself or stands in parentheses:
+# news may well say a ministry was "not responsible for the content" of a video.
+EDITORIAL_NOTE = re.compile(
+    r"\b(?:has|have|had) not been edited\b|\bauto-?generated from\b"
+    r"|\b(?:from|via) (?:an? |the )?(?:syndicated|agency|wire|news) (?:agency )?feed\b"
+    r"|\bonly the headline\b|\badded by (?:the |a )?user\b"
+    r"|\bnot responsible for (?:the |its )?content\b|\buser-(?:generated|submitted)\b",
+    re.I,
+)
+NOTE_START = re.compile(
+    r"^(?:\(|only\b|(?:this|the) (?:story|article|report|news|content|post|copy)\b)", re.I)
+# A line after which the rest of the page is not the article. ("Read more" is not
+# one: pages print it between paragraphs, above a link to another story.)
 TAIL_MARKER = re.compile(
     r"^(?:related(?: articles| posts| stories| news)?|you (?:may|might) also like"
-    r"|more (?:stories|from|on this)|recommended(?: for you)?|read more|comments?"
+    r"|more (?:stories|from|on this)|recommended(?: for you)?|comments?"
     r"|(?:leave|post) a (?:comment|reply)|facebook comments|most (?:read|popular))\W*$",
     re.I,
 )
@@ -78,21 +112,98 @@ IMAGE_PLACEHOLDER = re.compile(
     r"|\(?(?:photo|image|picture)(?: credit)?\s*[:/].{0,60}\)?)\W*$",
     re.I,
 )
-BYLINE = re.compile(r"^(?:By|BY|by)\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$")
+# A photo credit ending a caption: "(AP Photo/A. Name)", "(HT Photo)", "(Photo: Agency)",
+# "— AFP/File", ".(Twitter)", "PHOTO: AGENCY NAME", "Credit: AP Photo/A. Name".
+PHOTO_CREDIT = re.compile(
+    r"(?:^|(?<=[.!?\"”’)\s]))\s*(?:"
+    r"\((?=[^()]*\b(?:photos?|pic|picture|image|file|screengrab|screenshot|handout|courtesy"
+    r"|credit)\b)[^()]{1,60}\)"
+    r"|\((?:twitter|x|facebook|instagram|social media|supplied)\)"
+    r"|(?:[-–—]+\s*)?[A-Z][\w.&'’ -]{0,30}/\s*(?:file|files|photo|photos)"
+    r")\s*$"
+    # A labelled credit opens its own line or follows a sentence, and names, not tells:
+    # "…single image: a convoy at night." is prose.
+    r"|(?:^|(?<=[.!?\"”’)]))\s*(?:photo|picture|image|credit)s?(?: credit)?\s*:\s*"
+    r"[^:()!?]{0,48}[^:()!?.\s]\s*$",
+    re.I,
+)
+# A caption that announces itself: "File photo of…", "Photo: …", "FILE - …".
+CAPTION_START = re.compile(
+    r"^(?:\(?(?i:file|archive|representational|representative)\s+(?i:photo|image|picture|pic)s?"
+    r"\)?|(?i:photo|picture|image|pic)s?(?:\s+(?i:credit))?\s*[:|]|FILE\s*[-–—:])")
+# A wire credit or end mark after the last sentence: "(ANI)", "(end)", "- Ends",
+# "— Agencies", "—APP", ". AFP", "(With inputs from agencies)".
+WIRE_TAIL = re.compile(
+    r"(?:^|(?<=[.!?\"”’)]))\s*(?:"
+    r"\(\s*(?:(?i:ends?|(?:with\s+)?(?:inputs?\s+from\s+)?agenc(?:y|ies)(?:\s+inputs?)?)"
+    r"|[A-Z]{2,8}(?:\s*[/,]\s*[A-Z][A-Za-z]{1,12})?|[A-Z][a-z]{2,12})\s*\)"
+    r"|[-–—]+\s*(?:(?i:ends?|agencies)|[A-Z]{2,8}|[A-Z][a-z]{2,12})"
+    r"\s*[-–—]*"
+    r"|(?<=[.!?])\s+[A-Z]{2,8}"
+    r")\s*$"
+)
+# A finite verb or attribution: what a caption ("Soldiers patrol a road on Sunday")
+# lacks and a news sentence ("Soldiers patrolled…", "…, officials said") has.
+FINITE = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|will|would|shall|should|can|could|may|might"
+    r"|must|do|does|did|said|says|say|told|tells|added|according|went|came|took|gave|made"
+    r"|met|held|left|sent|began|fell|rose|hit|shut|led|spoke|fought|won|lost|struck)\b"
+    r"|\b\w{3,}ed\b",
+    re.I,
+)
+# Agency photo captions end with the day the picture was taken.
+CAPTION_DATE_END = re.compile(
+    r",\s*(?:" + "|".join(w for w in dates.WEEKDAYS if len(w) > 4) + r"),\s*[A-Z][a-z]{2,8}\.?"
+    r"\s+\d{1,2},\s*\d{4}\.?$", re.I)
+# A UI label glued to the paragraph it introduces: "Article content The Taliban…".
+GLUED_LABEL = re.compile(
+    r"^(?:(?:article|story|post|main|page)\s+(?:content|body|text)"
+    r"|(?:article|story|content) continues(?: below)?|continue reading(?: below)?"
+    r"|advertisement|sponsored(?: content)?)\s*[:|.-]?\s+(?=(?-i:[A-Z“\"‘']))",
+    re.I,
+)
+# Breadcrumbs before a headline: "Home / World News / The headline".
+BREADCRUMB = re.compile(r"^(?:[^/>»|]{1,25}\s+[/>»|]\s+)+(?=\S)")
+URL = re.compile(r"\b(?:https?://|www\.)\S+", re.I)
+BYLINE = re.compile(
+    r"^(?:By|BY|by):?\s+(?P<name>[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3})\s*$")
 AUTHOR_CUE = re.compile(r"\b(?:author|writer|reporter|correspondent|byline|written)\b", re.I)
-# "(MENAFN- Khaama Press) Pakistan urged…", "(Reuters) -", "ISLAMABAD, Oct 27 (AP) —"
-CREDIT_PREFIX = re.compile(
-    r"^(?:[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?\s*)?"
-    r"\((?:[A-Z][A-Za-z]{1,12}\s*-\s*)?(?P<source>[A-Z][^()]{1,60})\)\s*(?:[-–—:]+\s*)?"
+# A label:value line with the page's publication facts: "Published By: … Published On: …".
+STAMP_LABEL = re.compile(
+    r"^(?:(?:last|first)\s+)?(?:published|updated|posted|modified)\b(?:\s+(?:by|on|at))?\s*:",
+    re.I)
+
+# Datelines and wire credits at the front of a paragraph: "ISLAMABAD, Oct 12 (Reuters) -",
+# "KABUL (AP) —", "(MENAFN- Outlet)", "NEW DELHI, March 18 –", "PESHAWAR/KABUL —",
+# "KHYBER -UNS:", "Kabul/Islamabad, Oct 12 (UNI)", "Kabul, Jan 6:". A place in mixed
+# case with neither date nor credit ("Peshawar:", "Islamabad (Pakistan):") counts only
+# on the lead: further down, "Khan: We will never…" is a speaker, not a place.
+_MONTH = "(?i:" + "|".join(sorted(dates.MONTHS, key=len, reverse=True)) + r")\.?"
+_PLACE_CAPS = r"[A-Z][A-Z.'’-]+(?:(?:\s*/\s*|\s)[A-Z][A-Z.'’-]+)*"
+_PLACE_MIXED = r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2}(?:\s*/\s*[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2})*"
+DATELINE = re.compile(
+    r"^(?:(?P<caps>" + _PLACE_CAPS + r")(?![a-z])|(?P<mixed>" + _PLACE_MIXED + r"))?"
+    r"(?P<when>,\s*(?:(?i:" + "|".join(dates.WEEKDAYS) + r")\.?,?\s*)?"
+    r"(?:" + _MONTH + r"\s+\d{1,2}|\d{1,2}\s+" + _MONTH + r")(?:,?\s*\d{4})?)?"
+    r"(?:\s*\((?:[A-Z][A-Za-z]{1,12}\s*-\s*)?(?P<source>[A-Z][^()]{1,60})\))?"
+    r"(?:\s*[-–—]\s*(?P<wire>[A-Z]{2,6})(?=\s*:))?"
+    r"(?P<sep>\s*:\s*|\s*[-–—]+\s+|\s+)"
     r"(?=[A-Z“\"‘'])"
 )
-DATELINE = re.compile(r"^(?P<place>[A-Z]{3,}(?:[ -][A-Z]{3,})*)(?:,\s*[A-Z][a-z]+)?\s*[:–—-]\s+"
-                      r"(?=[A-Z])")
+DESK = re.compile(r"\b(?:desk|staff|reporter|correspondent|bureau|monitoring|report)\b", re.I)
 BULLET = re.compile(r"^(?:[•●▪·◦‣*–-]|\d{1,2}[.)])\s+")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
+# Where one sentence ends and the next begins, not after an initial ("S. Name").
+SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])[.!?][\"'”’)\]]*\s+(?=[A-Z“\"‘'])")
 IDENTIFIER = re.compile(r"^(?=[^\s]*\d)[A-Za-z0-9_-]{12,}$")
 WORD = re.compile(r"[\w’'-]+")
 CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Words every English sentence of some length has one of; a line without any, in
+# another script or language, is the page's, not the article's.
+ENGLISH = frozenset("""
+the a an of to in on at by for with from and or but is are was were be been has have had
+will would it its this that as not he she they we i you said
+""".split())
 
 # A unit of at least this many words is prose even without a final period.
 PROSE_WORDS = 20
@@ -100,6 +211,16 @@ PROSE_WORDS = 20
 BODY_WORDS = 8
 # Bylines are looked for only this close to the top of the page.
 HEADER_UNITS = 15
+# A caption is at most this long; a one-sentence caption may run to CAPTION_SENTENCE.
+CAPTION_WORDS = 40
+CAPTION_SENTENCE = 70
+# A standfirst without its period still reads as a sentence when this long, and is
+# looked for only among the first few paragraphs kept.
+STANDFIRST_WORDS = 12
+STANDFIRST_DECKS = 2
+# A line is hard-wrapped when the next line's first word would not have fitted on it:
+# its length and that word's reach at least this share of the block's longest line.
+WRAP_SHARE = 0.85
 
 
 @dataclass
@@ -132,33 +253,43 @@ def line_key(text: str) -> str:
     return " ".join(w.lower() for w in WORD.findall(text))
 
 
+def _unit(text: str) -> _Unit:
+    return _Unit(text, line_key(text), len(text.split()), bool(SENTENCE_END.search(text)))
+
+
 def _units(text: str) -> list[_Unit]:
     """Paragraph-sized units. Hard-wrapped lines are joined back into paragraphs."""
     units: list[_Unit] = []
     for block in re.split(r"\n\s*\n", text):
         lines = [line for line in block.split("\n") if line]
+        width = max((len(line) for line in lines), default=0)
         merged: list[str] = []
-        for line in lines:
-            if merged and _continues(merged[-1], line):
+        for previous, line in zip([None, *lines], lines, strict=False):
+            if merged and previous and _continues(merged[-1], previous, line, width):
                 merged[-1] = f"{merged[-1]} {line}"
             else:
                 merged.append(line)
-        for line in merged:
-            units.append(_Unit(line, line_key(line), len(line.split()),
-                               bool(SENTENCE_END.search(line))))
+        units += [_unit(line) for line in merged]
     return units
 
 
-def _continues(previous: str, line: str) -> bool:
-    """Is `line` the wrapped continuation of `previous` rather than a new paragraph?"""
-    if SENTENCE_END.search(previous) or BULLET.match(line):
+def _continues(merged: str, previous: str, line: str, width: int) -> bool:
+    """Is `line` the wrapped continuation of the paragraph `merged` (last line `previous`)?"""
+    if SENTENCE_END.search(merged) or BULLET.match(line) or _ends_with_credit(merged):
         return False
     if line[:1].islower():
         return True
-    # A long line cut mid-sentence reads like prose; a headline is in title case.
-    words = previous.split()
-    return (len(previous) >= 60 and len(words) >= PROSE_WORDS // 2
-            and not previous.endswith(":") and not _title_case(words))
+    # A long line cut mid-sentence reads like prose; a headline is in title case, and
+    # a line broken well short of the block's width was broken by the page, not by wrapping.
+    words = merged.split()
+    reach = len(previous) + 1 + len(line.split()[0])
+    return (len(merged) >= 60 and len(words) >= PROSE_WORDS // 2
+            and not merged.endswith(":") and not _title_case(words)
+            and reach >= WRAP_SHARE * width)
+
+
+def _ends_with_credit(text: str) -> bool:
+    return bool(PHOTO_CREDIT.search(text) or WIRE_TAIL.search(text))
 
 
 def _title_case(words: list[str]) -> bool:
@@ -168,9 +299,13 @@ def _title_case(words: list[str]) -> bool:
 
 
 def _page_words_only(text: str) -> bool:
-    """Is the line made only of page vocabulary ("ShareFacebook Twitter WhatsApp")?"""
-    words = WORD.findall(text)
-    return bool(words) and all(_page_word(w) for w in words)
+    """Is the line made only of page vocabulary ("ShareFacebook Twitter", "Short Url https://…")?
+
+    Numbers may stand beside page words ("3 min read"), not alone.
+    """
+    words = WORD.findall(URL.sub(" ", text))
+    named = [w for w in words if not w.isdigit()]
+    return bool(named) and all(_page_word(w) for w in named)
 
 
 def _page_word(word: str) -> bool:
@@ -192,6 +327,40 @@ def _looks_like_name(text: str) -> bool:
 
 def _headline(unit: _Unit) -> bool:
     return 4 <= unit.words <= 30 and not unit.ends_sentence and not _page_words_only(unit.text)
+
+
+def _standfirst(unit: _Unit) -> bool:
+    """A line under the headline written as a sentence, only without its final period.
+
+    Headlines drop articles and auxiliaries ("Pakistan, Afghanistan in contact over
+    visits, says spokesperson"); a standfirst keeps them ("The border has been closed…").
+    """
+    words = unit.text.split()
+    return (unit.words >= STANDFIRST_WORDS and not _title_case(words)
+            and (words[0].lower() in ("the", "a", "an")
+                 or bool(re.search(r"\b(?:is|are|was|were|has|have|had|will|would)\b",
+                                   unit.text, re.I))))
+
+
+def _foreign(text: str) -> bool:
+    """A line in another language: no common English word, several non-ASCII words."""
+    words = WORD.findall(text)
+    return (len(words) >= 5 and not any(w.lower() in ENGLISH for w in words)
+            and sum(not w.isascii() for w in words) >= 2)
+
+
+def _caption_like(text: str) -> bool:
+    """Does the sentence read as a photo caption: no finite verb, or an agency photo's date?"""
+    return not FINITE.search(text) or bool(CAPTION_DATE_END.search(text))
+
+
+def _sentences(text: str) -> int:
+    return 1 + len(SENTENCE_BREAK.findall(text))
+
+
+def _short_caption(text: str) -> bool:
+    words = len(text.split())
+    return words <= CAPTION_WORDS or (words <= CAPTION_SENTENCE and _sentences(text) == 1)
 
 
 def clean(document: RawDocument) -> Article:
@@ -229,13 +398,11 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
     in_body = False
     in_tail = False
     in_recap = False
-    title_key = line_key(found.title) if found.title else None
 
     def drop(unit: _Unit, reason: str) -> None:
         found.removed.append(Removal(unit.text, reason))
 
     for number, unit in enumerate(units):
-        text = unit.text
         if not unit.key:
             drop(unit, "no words")
             continue
@@ -243,9 +410,13 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
             _harvest_tail(unit, found)
             drop(unit, "after an end-of-article marker")
             continue
-        if (stamp := dates.date_stamp(text)) is not None:
+        if (stamp := dates.date_stamp(unit.text, PAGE_WORDS)) is not None:
             found.dates.append(stamp)
             drop(unit, "date stamp")
+            continue
+        unit = _unit(_peel_front(unit.text, found))
+        text = unit.text
+        if not unit.key:
             continue
         if IDENTIFIER.match(text):
             if (embedded := dates.identifier_date(text)) is not None:
@@ -264,23 +435,22 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
             in_tail = True
             drop(unit, "end-of-article marker")
             continue
-        strong = len(LEGAL_STRONG.findall(text))
-        if strong and (strong + len(LEGAL_WEAK.findall(text)) >= 2 or unit.words <= 6):
-            drop(unit, "legal disclaimer")
+        if reason := _furniture(unit, found):
+            drop(unit, reason)
             continue
-        if ((PROMO_ANYWHERE.search(text) and unit.words <= 15)
-                or (PROMO_START.match(text) and (unit.words <= 15 or not unit.ends_sentence))
-                or _page_words_only(text)):
-            drop(unit, "share, navigation or comment prompt")
+        following = units[number + 1].text if number + 1 < len(units) else ""
+        if _caption_above_credit(unit, following):
+            drop(unit, "photo caption (above its credit)")
             continue
-        if IMAGE_PLACEHOLDER.match(text):
-            drop(unit, "image placeholder or caption")
+        unit = _unit(_trim_end(text, found))
+        text = unit.text
+        if not unit.key:
             continue
         if (byline := BYLINE.match(text)) and not unit.ends_sentence:
             found.author = found.author or byline["name"]
             drop(unit, "byline")
             continue
-        if title_key and unit.key == title_key:
+        if found.title and _repeats_title(unit, found.title, found.outlet):
             drop(unit, "repeated headline")
             continue
         if unit.key in seen:
@@ -290,21 +460,12 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
         if unit.words >= BODY_WORDS and any(_overlap(tokens, other) >= 0.9 for other in recent):
             drop(unit, "repeated paragraph (near-identical)")
             continue
-        if not _is_prose(unit):
-            if number < HEADER_UNITS and _looks_like_name(text) and _near_author_cue(units, number):
-                found.author = found.author or text
-                drop(unit, "byline")
-            elif not in_body and found.title is None and _headline(unit):
-                found.title = text
-                title_key = unit.key
-                drop(unit, "headline (kept as the title)")
-            elif found.outlet and unit.key == line_key(found.outlet):
-                drop(unit, "outlet name")
-            else:
-                drop(unit, "heading or label, not a sentence")
+        if not _is_prose(unit) and (reason := _header_line(units, number, found, in_body,
+                                                           len(kept))):
+            drop(unit, reason)
             continue
 
-        text = _strip_prefixes(text, found)
+        text = _strip_prefixes(text, found, lead=not kept)
         seen[unit.key] = number
         recent = [*recent[-19:], tokens]
         kept.append(text)
@@ -313,20 +474,177 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
     return kept
 
 
-def _strip_prefixes(text: str, found: _Findings) -> str:
+def _header_line(units: list[_Unit], number: int, found: _Findings, in_body: bool,
+                 kept: int) -> str | None:
+    """Why a line that is not a sentence is dropped (a byline, the headline, a label),
+    or None for a standfirst, which is prose that only lacks its period."""
+    unit = units[number]
+    if number < HEADER_UNITS and _looks_like_name(unit.text) and _near_author_cue(units, number):
+        found.author = found.author or unit.text
+        return "byline"
+    if not in_body and found.title is None and _headline(unit):
+        found.title = _headline_text(unit.text)
+        return "headline (kept as the title)"
+    # A standfirst (and a second deck) sits under the headline; further down, an
+    # unfinished line is a sub-heading or an excerpt cut short.
+    if kept < STANDFIRST_DECKS and found.title is not None and _standfirst(unit):
+        return None
+    if found.outlet and unit.key == line_key(found.outlet):
+        return "outlet name"
+    return "heading or label, not a sentence"
+
+
+def _caption_above_credit(unit: _Unit, following: str) -> bool:
+    """A short sentence that reads as a caption, with a photo credit line right under it."""
+    return (bool(PHOTO_CREDIT.match(following)) and unit.ends_sentence
+            and _caption_like(unit.text) and _short_caption(unit.text))
+
+
+def _furniture(unit: _Unit, found: _Findings) -> str | None:
+    """Why a whole line is page furniture by what it says, or None."""
+    text = unit.text
+    strong = len(LEGAL_STRONG.findall(text))
+    if strong and (strong + len(LEGAL_WEAK.findall(text)) >= 2 or unit.words <= 6):
+        return "legal disclaimer"
+    if EDITORIAL_NOTE.search(text) and NOTE_START.match(text) and unit.words <= CAPTION_WORDS:
+        return "editorial note"
+    if ((PROMO_ANYWHERE.search(text) and unit.words <= 15)
+            or (PROMO_START.match(text) and (unit.words <= 15 or not unit.ends_sentence))
+            or _page_words_only(text)):
+        return "share, navigation or comment prompt"
+    if MEDIA_NOTICE.search(text) and unit.words <= 20:
+        return "advertisement or player notice"
+    if IMAGE_PLACEHOLDER.match(text) or PHOTO_CREDIT.match(text):
+        return "image placeholder or photo credit"
+    if CAPTION_START.match(text) and _short_caption(text):
+        return "photo caption"
+    if STAMP_LABEL.match(text) and unit.words <= 25 and dates.find_dates(text):
+        found.dates += [DateCandidate(value, "stamp", text, dates.WEIGHTS["stamp"])
+                        for value, _ in dates.find_dates(text)[:1]]
+        return "date stamp"
+    if _foreign(text):
+        return "not in the article's language"
+    return None
+
+
+def _peel_front(text: str, found: _Findings) -> str:
+    """Cut date stamps and UI labels glued to the front of a paragraph."""
+    while True:
+        if (lead := dates.leading_stamp(text)) is not None:
+            candidate, end = lead
+            found.dates.append(candidate)
+            found.removed.append(Removal(candidate.evidence, "date stamp"))
+            text = text[end:]
+        elif label := GLUED_LABEL.match(text):
+            found.removed.append(Removal(label.group(0).strip(), "page label"))
+            text = text[label.end():]
+        elif (first := SENTENCE_BREAK.search(text)) and _media_notice(text[:first.start() + 1]):
+            found.removed.append(Removal(text[:first.end()].strip(),
+                                         "advertisement or player notice"))
+            text = text[first.end():]
+        else:
+            return text
+
+
+def _media_notice(sentence: str) -> bool:
+    return bool(MEDIA_NOTICE.search(sentence)) and len(sentence.split()) <= 20
+
+
+def _trim_end(text: str, found: _Findings) -> str:
+    """Cut photo captions, wire tails and editorial notes off the end of a paragraph.
+
+    A short paragraph that ends with a photo credit is all caption; a long one
+    loses its credit, and its last sentence when that reads as a caption. A wire
+    credit after the last sentence is cut, unless what it follows is a caption.
+    """
+    def cut(at: int, reason: str) -> str:
+        found.removed.append(Removal(text[at:].strip(), reason))
+        return text[:at].rstrip()
+
+    while True:
+        if credit := PHOTO_CREDIT.search(text):
+            body = text[:credit.start()].rstrip()
+            if not body or _short_caption(body):
+                return cut(0, "photo caption" if body else "photo credit")
+            last = _last_sentence(body)
+            if _caption_like(body[last:]):
+                text = cut(last, "photo caption")
+            else:
+                text = cut(credit.start(), "photo credit")
+        elif tail := WIRE_TAIL.search(text):
+            body = text[:tail.start()].rstrip()
+            if body and _sentences(body) == 1 and _short_caption(body) and _caption_like(body):
+                return cut(0, "photo caption")
+            text = cut(tail.start(), "wire credit")
+        elif ((note := re.search(r"(?<=[.!?\"”’])\s*\([^()]{10,300}\)\s*$", text))
+              and EDITORIAL_NOTE.search(note.group(0))):
+            text = cut(note.start(), "editorial note")
+        elif (start := _last_sentence(text)) and _media_notice(text[start:]):
+            text = cut(start, "advertisement or player notice")
+        else:
+            return text
+
+
+def _last_sentence(text: str) -> int:
+    """Where the paragraph's last sentence begins (0 when it has only one)."""
+    breaks = list(SENTENCE_BREAK.finditer(text))
+    return breaks[-1].end() if breaks else 0
+
+
+def _headline_text(text: str) -> str:
+    """The headline without the breadcrumb trail before it ("Home / World / …")."""
+    crumbs = BREADCRUMB.match(text)
+    return text[crumbs.end():] if crumbs else text
+
+
+def _repeats_title(unit: _Unit, title: str, outlet: str | None) -> bool:
+    """Is the line the headline again, perhaps with the outlet or a section label beside it?"""
+    title_key = line_key(title)
+    if unit.key == title_key:
+        return True
+    if outlet and unit.key in (f"{title_key} {line_key(outlet)}",
+                               f"{line_key(outlet)} {title_key}"):
+        return True
+    extra = unit.words - len(title.split())
+    return (len(title_key.split()) >= 5 and 0 < extra <= 4 and not unit.ends_sentence
+            and (unit.key.startswith(title_key + " ") or unit.key.endswith(" " + title_key)))
+
+
+def _strip_prefixes(text: str, found: _Findings, lead: bool) -> str:
     """Remove list bullets, wire credits and datelines from the start of a paragraph."""
     if bullet := BULLET.match(text):
         text = text[bullet.end():]
-    if credit := CREDIT_PREFIX.match(text):
-        source = credit["source"].strip()
-        if len(source.split()) <= 6:
+    if (dateline := DATELINE.match(text)) and _is_dateline(dateline, lead):
+        source = "" if _place_qualifier(dateline) else (dateline["source"] or dateline["wire"]
+                                                        or "").strip()
+        if source and not DESK.search(source):
             found.outlet = found.outlet or source
-            found.removed.append(Removal(credit.group(0).strip(), "wire credit"))
-            text = text[credit.end():]
-    elif dateline := DATELINE.match(text):
-        found.removed.append(Removal(dateline.group(0).strip(), "dateline"))
+        reason = "wire credit" if source else "dateline"
+        found.removed.append(Removal(dateline.group(0).strip(), reason))
         text = text[dateline.end():]
     return text
+
+
+def _is_dateline(match: re.Match[str], lead: bool) -> bool:
+    """Does the matched front of a paragraph hold a place, a credit or both, and stand apart?"""
+    source = match["source"]
+    if source and len(source.split()) > 6:
+        return False
+    # Text following with no colon or dash needs a date or a bare credit before it:
+    # "ISPR (Inter-Services Public Relations) Director…" is prose.
+    spaced = not match["sep"].strip()
+    if spaced and (match["caps"] or match["mixed"]) and not match["when"]:
+        return False
+    if match["mixed"]:
+        # "Kabul, Jan 6:" anywhere; "Peshawar:" or "Kabul (AP) —" only on the lead.
+        return bool(match["when"]) or lead
+    return bool(source or match["wire"] or match["caps"])
+
+
+def _place_qualifier(match: re.Match[str]) -> bool:
+    """'Islamabad (Pakistan):' names a country, not an outlet."""
+    source = match["source"] or ""
+    return ":" in match["sep"] and bool(re.fullmatch(r"[A-Z][a-z]+", source))
 
 
 def _harvest_tail(unit: _Unit, found: _Findings) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -47,6 +48,21 @@ _STAMP_FILLER = re.compile(
     re.I,
 )
 _STAMP_CUE = re.compile(r"\b(?:updated|published|posted|modified)\b", re.I)
+# A stamp glued to the front of a paragraph: "date 2024-03-18 Pakistan said…",
+# "Updated: Sat, 19 Apr 2025 10:54 PKT Pakistan said…". A date in words needs a
+# cue before it ("October 12, 2025 marked…" is prose); a bare ISO date never starts prose.
+_LEAD_CUE = re.compile(
+    r"(?P<cue>(?:(?:last|first)\s+)?(?:date[d]?|updated|published|posted|modified)"
+    r"(?:\s+(?:on|at))?\s*:?\s*)?"
+    r"(?:(?:" + "|".join(WEEKDAYS) + r")\.?,?\s+)?",
+    re.I,
+)
+_LEAD_TAIL = re.compile(
+    r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?"
+    r"(?:\s*(?:gmt|utc|pkt|pst|ist|est|edt|[+-]\d{2}:?\d{2}))?)?\s*[|:\-–—]*\s+"
+    r"(?=(?-i:[A-Z“\"‘'(]))",
+    re.I,
+)
 # A year the text speaks of as past: "since 2021" always; "in August 2021" only
 # in a sentence told in the past tense and with no word of the future in it.
 _SINCE_YEAR = re.compile(r"\bsince\s+(?:(?:early|late|mid)[- ])?(?:[A-Z][a-z]+\s+)?"
@@ -101,17 +117,46 @@ def parse_date(text: str) -> date | None:
     return found[0][0] if found else None
 
 
-def date_stamp(line: str) -> DateCandidate | None:
-    """A candidate if `line` is only a date stamp ('Tuesday, 02 January 2024 12:17 GMT')."""
+def date_stamp(line: str, page_words: Collection[str] = ()) -> DateCandidate | None:
+    """A candidate if `line` is only a date stamp ('Tuesday, 02 January 2024 12:17 GMT').
+
+    Words of `page_words` and small numbers may stand beside the date too, as in a
+    masthead ("TODAY'S PAPER | November 12, 2025 | EPAPER") or "3 min read Updated …".
+    """
     found = find_dates(line)
     if len(found) != 1 or len(line) > 80:
         return None
     value, match = found[0]
-    rest = line[: match.start()] + " " + line[match.end():]
-    if _STAMP_FILLER.sub(" ", rest).strip():
+    rest = _STAMP_FILLER.sub(" ", line[: match.start()] + " " + line[match.end():])
+    if page_words:
+        if any(w.lower() not in page_words and not (w.isdigit() and len(w) <= 3)
+               for w in re.findall(r"[\w’'-]+", rest)):
+            return None
+    elif rest.strip():
         return None
     kind = "stamp" if _STAMP_CUE.search(line) else "date line"
     return DateCandidate(value, kind, line.strip(), WEIGHTS[kind])
+
+
+def leading_stamp(text: str) -> tuple[DateCandidate, int] | None:
+    """A date stamp glued to the front of a paragraph, and where the paragraph proper starts.
+
+    'date 2024-03-18 Pakistan said…' gives 2024-03-18 and the offset of 'Pakistan'.
+    """
+    cue = _LEAD_CUE.match(text)
+    found = find_dates(text[:120])
+    if cue is None or not found or found[0][1].start() != cue.end():
+        return None
+    value, match = found[0]
+    iso = match.group(0)[:1].isdigit() and "-" in match.group(0)
+    if not (cue["cue"] or iso):
+        return None
+    tail = _LEAD_TAIL.match(text, match.end())
+    if tail is None:
+        return None
+    evidence = text[: tail.end()].strip()
+    kind = "stamp" if _STAMP_CUE.search(evidence) else "date line"
+    return DateCandidate(value, kind, evidence, WEIGHTS[kind]), tail.end()
 
 
 def identifier_date(token: str) -> DateCandidate | None:
