@@ -17,10 +17,10 @@ import os
 import platform
 import tempfile
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from benchmarks import devset, duc, scale, themes
+from benchmarks import devset, duc, readability, scale, themes
 from briefing import text
 from briefing.config import load_settings
 
@@ -98,6 +98,12 @@ def main() -> None:
         print(devset.table(found, args.verbose) + "\n")
     else:
         print(f"### Development set: skipped\n\n{devset.HOW_TO_GET}\n")
+
+    now = datetime.now().astimezone()
+    briefs = [readability.seeds(settings, now)]
+    if args.devset:
+        briefs.append(readability.devset(args.devset, settings, args.split))
+    print(readability.table(briefs, args.verbose) + "\n")
 
     if not args.skip_scale:
         sizes = [int(n) for n in args.sizes.split(",") if n]
