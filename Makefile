@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: brief test bench lint typecheck golden lock system-deps test-deps clean-venv
+.PHONY: brief test bench weights lint typecheck golden lock system-deps test-deps clean-venv
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing run
@@ -22,14 +22,20 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy briefing benchmarks
 
-# Benchmarks (not part of `make test`): DUC=/path/to/duc2003 for the ROUGE table,
+# Benchmarks (not part of `make test`): DUC=/path/to/duc2003 for the ROUGE table (TAC=/path
+# to the TAC 2011 MultiLing pilot adds training sets for the cross-validated concept weights),
 # DEVSET=/path/to/copy for the development set (its dev half; DEVSET_SPLIT=test once, at the end).
 DUC ?=
+TAC ?=
 DEVSET ?=
 DEVSET_SPLIT ?= dev
 bench: $(VENV)/.installed-bench
-	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)") \
+	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)") $(if $(TAC),--tac "$(TAC)") \
 	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)")
+
+# Retrain the learned concept weights (briefing/data/concept_weights.json): DUC=… [TAC=…].
+weights: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.train_weights --duc "$(DUC)" $(if $(TAC),--tac "$(TAC)")
 
 # Regenerate the golden brief.json of the seeds after an intended change.
 golden: $(VENV)/.installed

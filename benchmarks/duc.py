@@ -3,7 +3,13 @@
 Every system gets the same input: the sentences `briefing` splits from each
 document set (so the comparison is of ranking alone), and every summary is
 cut at the same 100 words. ROUGE comes from the `rouge-score` package with
-stemming on; recall is averaged over the set's human models, then over sets.
+stemming on (recall averaged over the set's human models, then over sets),
+and from benchmarks.rouge155, which follows ROUGE-1.5.5 with -n 2 -m -l 100
+-f A (hits added up over the models).
+
+Learned concept weights are never scored on the sets they were trained on:
+each fold of five is summarized with weights trained on the other four folds,
+DUC 2003 tasks 3 and 4 and, when given, TAC 2011 (benchmarks.train_weights).
 
 The data is NIST research material and is never committed: pass the folder
 that holds `docs.without.headlines/` and `detagged.duc2003.abstracts/`.
@@ -15,15 +21,24 @@ import random
 import re
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefing import text
+from benchmarks.rouge155 import Rouge155
+from briefing import text, worth
 from briefing.config import Settings
 from briefing.models import Sentence
 from briefing.source import FolderSource
-from briefing.summarize import cut_to_words, summarize
+from briefing.summarize import (
+    DOCUMENT_FREQUENCY,
+    EXACT,
+    GREEDY,
+    SELECTION,
+    WEIGHTS,
+    cut_to_words,
+    summarize,
+)
 
 WORDS = 100
 HOW_TO_GET = """DUC 2003 is not in this repository (NIST research data, never committed).
@@ -58,15 +73,25 @@ def load(duc: Path) -> list[DocSet]:
     return sets
 
 
-Ranker = Callable[[list[Sentence]], list[str]]
+# A ranker gets a set's name (for weights trained without it) and its sentences.
+Ranker = Callable[[str, list[Sentence]], list[str]]
 
 
-def briefing_ranker(sentences: list[Sentence], settings: Settings) -> list[str]:
+def briefing_ranker(sentences: list[Sentence], settings: Settings,
+                    weights: str | worth.Model | None = None,
+                    method: str | None = None) -> list[str]:
     cfg = settings.summary
     fresh = [Sentence(s.article, s.index, s.text, s.start, s.end, s.paragraph,
                       text.stems(s.text)) for s in sentences]  # stemming counts as ranking time
     return [s.text for s in summarize(fresh, WORDS, cfg.position_weight, cfg.redundancy,
-                                      cfg.min_sentence_words, cfg.max_sentence_words)]
+                                      cfg.min_sentence_words, cfg.max_sentence_words,
+                                      weights=weights, method=method)]
+
+
+def learned_ranker(models: Mapping[str, worth.Model], settings: Settings, method: str
+                   ) -> Ranker:
+    """briefing with the weights trained without the set's fold."""
+    return lambda name, sentences: briefing_ranker(sentences, settings, models[name], method)
 
 
 class _Words:
@@ -97,7 +122,7 @@ def sumy_ranker(kind: str) -> Ranker:
 
     words = _Words()
 
-    def rank(sentences: list[Sentence]) -> list[str]:
+    def rank(name: str, sentences: list[Sentence]) -> list[str]:
         summarizer = Ranked(Stemmer("english"))
         summarizer.stop_words = get_stop_words("english")
         paragraphs: dict[tuple[str, int], list[SumySentence]] = {}
@@ -111,7 +136,7 @@ def sumy_ranker(kind: str) -> Ranker:
     return rank
 
 
-def lead_ranker(sentences: list[Sentence]) -> list[str]:
+def lead_ranker(name: str, sentences: list[Sentence]) -> list[str]:
     """First sentence of each document, newest first (document ids carry the date)."""
     firsts = [s for s in sentences if s.index == 0]
     return [s.text for s in sorted(firsts, key=lambda s: _stamp(s.article), reverse=True)]
@@ -123,7 +148,7 @@ def _stamp(article: str) -> str:
 
 
 def random_ranker(seed: int) -> Ranker:
-    def rank(sentences: list[Sentence]) -> list[str]:
+    def rank(name: str, sentences: list[Sentence]) -> list[str]:
         order = [s.text for s in sentences]
         random.Random(seed).shuffle(order)
         return order
@@ -137,14 +162,17 @@ class Score:
     rouge1: float
     rouge2: float
     seconds_per_set: float
+    rouge1_155: float  # as ROUGE-1.5.5 -n 2 -m -l 100 -f A
+    rouge2_155: float
 
 
 def evaluate(sets: Sequence[DocSet], settings: Settings, systems: dict[str, Ranker],
-             ) -> tuple[list[Score], float]:
+             perl_like: Rouge155 | None = None) -> tuple[list[Score], float]:
     """Mean ROUGE-1/2 recall per system, and the time `briefing summarize` takes per set."""
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2"], use_stemmer=True)
+    perl_like = perl_like or Rouge155(WORDS)
     splits: dict[str, list[Sentence]] = {}
     whole: list[float] = []
     for ds in sets:
@@ -157,26 +185,49 @@ def evaluate(sets: Sequence[DocSet], settings: Settings, systems: dict[str, Rank
     for name, ranker in systems.items():
         r1: list[float] = []
         r2: list[float] = []
+        p1: list[float] = []
+        p2: list[float] = []
         took = 0.0
         for ds in sets:
             started = time.perf_counter()
-            ranked = ranker(splits[ds.name])
+            ranked = ranker(ds.name, splits[ds.name])
             took += time.perf_counter() - started
             summary = " ".join(cut_to_words(ranked, WORDS))
             scores = [scorer.score(model, summary) for model in ds.models]
             r1.append(statistics.mean(s["rouge1"].recall for s in scores))
             r2.append(statistics.mean(s["rouge2"].recall for s in scores))
+            p1.append(perl_like.recall(summary, ds.models, 1))
+            p2.append(perl_like.recall(summary, ds.models, 2))
         results.append(Score(name, 100 * statistics.mean(r1), 100 * statistics.mean(r2),
-                             took / len(sets)))
+                             took / len(sets), 100 * statistics.mean(p1),
+                             100 * statistics.mean(p2)))
     return results, statistics.mean(whole)
 
 
-def systems(settings: Settings) -> dict[str, Ranker]:
+NAMES = {GREEDY: "greedy", EXACT: "ILP"}
+BRIEFING = f"briefing: {NAMES[SELECTION]}, {WEIGHTS} weights (the default)"
+
+
+def systems(settings: Settings, models: Mapping[str, worth.Model] | None = None
+            ) -> dict[str, Ranker]:
+    """Every system of the table; `models`: cross-validated learned weights per set."""
+    ours: dict[str, Ranker] = {}
+    for method in (GREEDY, EXACT):
+        name = f"briefing: {NAMES[method]}, {DOCUMENT_FREQUENCY} weights"
+        default = (method, DOCUMENT_FREQUENCY) == (SELECTION, WEIGHTS)
+        ours[BRIEFING if default else name] = _fixed(settings, DOCUMENT_FREQUENCY, method)
+    for method in (GREEDY, EXACT) if models else ():
+        name = f"briefing: {NAMES[method]}, learned weights (cross-validated)"
+        ours[name] = learned_ranker(models or {}, settings, method)
     return {
-        "briefing": lambda s: briefing_ranker(s, settings),
+        **ours,
         "sumy LexRank": sumy_ranker("lexrank"),
         "sumy TextRank": sumy_ranker("textrank"),
         "lead (first sentences, newest first)": lead_ranker,
         "random (seeded)": random_ranker(2003),
     }
+
+
+def _fixed(settings: Settings, weights: str, method: str) -> Ranker:
+    return lambda name, sentences: briefing_ranker(sentences, settings, weights, method)
 

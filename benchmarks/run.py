@@ -1,6 +1,7 @@
-"""`make bench [DUC=/path/to/duc2003] [DEVSET=/path/to/copy]`: every benchmark table.
+"""`make bench [DUC=/path/to/duc2003] [TAC=…] [DEVSET=/path/to/copy]`: every benchmark table.
 
-    python -m benchmarks.run --duc /tmp/duc2003 --devset /tmp/devset [--split dev]
+    python -m benchmarks.run --duc /tmp/duc2003 [--tac /tmp/tac2011] --devset /tmp/devset
+                             [--split dev]
                              [--sizes 100,1000,10000] [--skip-scale] [-v]
 
 Without DUC data the ROUGE table is skipped (with instructions to get it)
@@ -20,7 +21,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-from benchmarks import devset, duc, readability, scale, themes
+from benchmarks import devset, duc, readability, rouge155, scale, themes, train_weights
 from briefing import text
 from briefing.config import load_settings
 
@@ -46,6 +47,9 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duc", type=Path, default=None, help="the duc2003/ folder")
+    parser.add_argument("--tac", type=Path, default=None,
+                        help="the TAC 2011 MultiLing Pilot Dataset folder: more training "
+                             "sets for the cross-validated concept weights")
     parser.add_argument("--sizes", default="100,1000,10000", help="article counts for scale")
     parser.add_argument("--skip-scale", action="store_true", help="skip the scale runs")
     parser.add_argument("--devset", type=Path, default=None,
@@ -65,17 +69,30 @@ def main() -> None:
     print(f"## Benchmarks ({date.today().isoformat()}; {machine()})\n")
     if args.duc and (args.duc / "docs.without.headlines").is_dir():
         sets = duc.load(args.duc)
-        scores, whole = duc.evaluate(sets, duc_settings, duc.systems(duc_settings))
+        task2, others = train_weights.split(
+            train_weights.duc_topics(args.duc, duc_settings), {s.name for s in sets})
+        if args.tac:
+            others += train_weights.tac_topics(args.tac, duc_settings)
+        models = train_weights.cross_validated(task2, others)
+        perl_like = rouge155.Rouge155(duc.WORDS)
+        scores, whole = duc.evaluate(sets, duc_settings, duc.systems(duc_settings, models),
+                                     perl_like)
         print(f"### Summary quality: DUC 2003 task 2 ({len(sets)} document sets, "
               f"{sum(len(s.models) for s in sets)} human summaries, 100 words)\n")
-        print("Same sentence splitting and the same 100-word cut for every system; "
-              "rouge-score with stemming, recall averaged over each set's models.\n")
-        print("| system | ROUGE-1 recall | ROUGE-2 recall | ranking time per set |")
-        print("|---|---:|---:|---:|")
+        print("Same sentence splitting and the same 100-word cut for every system. "
+              "rouge-score: stemming on, recall averaged over each set's models. "
+              "1.5.5-style: benchmarks/rouge155.py, as ROUGE-1.5.5 -n 2 -m -l 100 -f A "
+              f"({'with' if perl_like.exceptions else 'WITHOUT'} WordNet's exception lists). "
+              f"Learned weights: {train_weights.FOLDS}-fold cross-validation over the task 2 "
+              f"sets, each fold trained on the other folds and {len(others)} other sets "
+              f"(DUC 2003 tasks 3 and 4{', TAC 2011' if args.tac else ''}).\n")
+        print("| system | ROUGE-1 recall | ROUGE-2 recall | ROUGE-1, 1.5.5-style "
+              "| ROUGE-2, 1.5.5-style | ranking time per set |")
+        print("|---|---:|---:|---:|---:|---:|")
         for s in scores:
-            print(f"| {s.system} | {s.rouge1:.2f} | {s.rouge2:.2f} "
-                  f"| {s.seconds_per_set * 1000:.1f} ms |")
-        ours = next(s for s in scores if s.system == "briefing")
+            print(f"| {s.system} | {s.rouge1:.2f} | {s.rouge2:.2f} | {s.rouge1_155:.2f} "
+                  f"| {s.rouge2_155:.2f} | {s.seconds_per_set * 1000:.1f} ms |")
+        ours = next(s for s in scores if s.system == duc.BRIEFING)
         lexrank = next(s for s in scores if s.system == "sumy LexRank")
         print(f"\nRanking: briefing is {lexrank.seconds_per_set / ours.seconds_per_set:.0f}x "
               f"faster than sumy LexRank per set. The whole `briefing summarize` per set "
