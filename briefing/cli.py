@@ -373,7 +373,8 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
             failed += 1
             continue
         chosen = rank(reading.sentences, words, cfg.position_weight, cfg.redundancy,
-                      cfg.min_sentence_words, cfg.max_sentence_words, reading.support)
+                      cfg.min_sentence_words, cfg.max_sentence_words, reading.support,
+                      weights=cfg.concept_weights, method=cfg.selection)
         text = "\n".join(cut_to_words([s.text for s in chosen], words)) + "\n"
         if out is None:
             click.echo(text, nl=False)

@@ -51,7 +51,8 @@ def compose(theming: Theming, articles: Sequence[Article],
     cfg = settings.summary
     themed = theming.sentences
     repeated = changes.repeats_of(day, earlier, settings.changes)
-    pool = build_pool([t.sentence for t in themed], cfg.position_weight, support)
+    pool = build_pool([t.sentence for t in themed], cfg.position_weight, support,
+                      cfg.concept_weights)
     by_theme: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(themed):
         by_theme[t.theme].append(i)
@@ -68,7 +69,8 @@ def compose(theming: Theming, articles: Sequence[Article],
         picks = select(pool, [i for i in candidates if i not in state.taken], budget,
                        relevance=relevance, chosen=state.chosen, covered=state.covered,
                        redundancy=cfg.redundancy, min_words=cfg.min_sentence_words,
-                       max_words=cfg.max_sentence_words, limit=limit, scale=scale)
+                       max_words=cfg.max_sentence_words, limit=limit, scale=scale,
+                       method=cfg.selection)
         return [_item(p, themed, pool, finder, state) for p in picks]
 
     def pick_new(candidates: Sequence[int], limit: int) -> list[Item]:

@@ -39,6 +39,8 @@ PUNKT_MODES = ("auto", "pretrained", "trained")
 SECURITY_MODES = ("starttls", "ssl", "none")
 REPEAT_RULES = ("mark", "drop", "keep")
 SCOPES = ("story", "side")
+SELECTIONS = ("greedy", "exact")  # see briefing/summarize.py
+CONCEPT_WEIGHTS = ("df", "learned")
 
 
 def _first_existing(*candidates: Path) -> Path:
@@ -199,6 +201,8 @@ class SummarySettings:
     position_weight: float = setting(0.3, between(0, 100))
     min_sentence_words: int = setting(6, between(0, WORDS))
     max_sentence_words: int = setting(60, positive(WORDS))
+    selection: str = setting("greedy", one_of(SELECTIONS))
+    concept_weights: str = setting("df", one_of(CONCEPT_WEIGHTS))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from briefing.compose import compose
 from briefing.config import Settings
 from briefing.models import Brief
@@ -127,3 +129,17 @@ def test_a_day_of_only_continuing_news_still_has_its_minimum_of_key_points(
     again = compose(theme(sentences, settings), articles, [], settings, DAY, NOW,
                     earlier=[yesterday])
     assert len(again.key_points) >= min(settings.summary.min_key_points, len(today.key_points))
+
+
+@pytest.mark.parametrize("selection, weights", [("exact", "df"), ("greedy", "learned"),
+                                                ("exact", "learned")])
+def test_every_selection_and_weighting_makes_a_whole_brief(settings: Settings, selection: str,
+                                                          weights: str) -> None:
+    from dataclasses import replace
+
+    chosen = replace(settings, summary=replace(settings.summary, selection=selection,
+                                               concept_weights=weights))
+    brief = brief_of(chosen, *BODIES)
+    texts = [i.text for i in all_items(brief)]
+    assert len(brief.key_points) >= 3 and len(texts) == len(set(texts))
+    assert sum(len(t.split()) for t in texts) <= chosen.summary.total_words + 60
