@@ -194,7 +194,9 @@ def _stage(folder: Path, data: bytes | str) -> str:
 
 def _item(item: Item) -> dict[str, Any]:
     return {"text": item.text, "score": item.score, "theme": item.theme, "status": item.status,
-            "sources": [{"article": c.article, "sentence": c.sentence} for c in item.sources]}
+            "sources": [{"article": c.article, "sentence": c.sentence,
+                         **({"until": c.until} if c.until is not None else {})}
+                        for c in item.sources]}
 
 
 def _instant(moment: datetime | None) -> str | None:
@@ -260,7 +262,8 @@ def brief_from_dict(data: dict[str, Any]) -> Brief:
     """A Brief back from its brief.json (briefs written before `outlet` said `source`)."""
     def item(d: dict[str, Any]) -> Item:
         return Item(text=d["text"], score=d["score"], theme=d["theme"], status=d.get("status"),
-                    sources=tuple(Citation(c["article"], c["sentence"]) for c in d["sources"]))
+                    sources=tuple(Citation(c["article"], c["sentence"], c.get("until"))
+                                  for c in d["sources"]))
 
     def outlet(d: dict[str, Any]) -> str | None:
         return d["outlet"] if "outlet" in d else d.get("source")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from briefing import changes
@@ -22,17 +22,25 @@ from briefing.models import (
     Article,
     ArticleInfo,
     Brief,
+    Citation,
     Item,
     Section,
     Sentence,
     Skipped,
     ThemedSentence,
 )
+from briefing.standalone import dependences
+from briefing.story import ON
 from briefing.summarize import DuplicateFinder, Pick, Pool, build_pool, citations, select
 from briefing.themes import Theming
 
 # How many continuing sentences a key point passes over before giving up on new ones.
 NEW_TRIES = 8
+# At most this many sentences come along with one that leans on those before it, within
+# 1.5 times the longest sentence; a theme that would otherwise stay empty may carry
+# LAST_RESORT sentences within twice the longest.
+CARRIED = 2
+LAST_RESORT = 3
 
 
 @dataclass
@@ -65,17 +73,40 @@ def compose(theming: Theming, articles: Sequence[Article],
     # Coverage is measured on the day's scale, not each theme's.
     scale = max((pool.density(i) for i in relevant), default=0.0) or None
 
-    def pick(candidates: Sequence[int], budget: int, limit: int | None = None) -> list[Item]:
-        picks = select(pool, [i for i in candidates if i not in state.taken], budget,
+    # A sentence that leans on the one before it comes with it, or not at all.
+    leans = _leaning(themed, cfg.max_sentence_words * 3 // 2, CARRIED)
+
+    def usable(i: int, leans: dict[int, int | None]) -> bool:
+        start = leans.get(i, i)
+        return i not in state.taken and start is not None and not any(
+            j in state.taken for j in range(start, i))
+
+    def pick(candidates: Sequence[int], budget: int, limit: int | None = None,
+             passages: dict[int, int | None] = leans) -> list[Item]:
+        picks = select(pool, [i for i in candidates if usable(i, passages)], budget,
                        relevance=relevance, chosen=state.chosen, covered=state.covered,
                        redundancy=cfg.redundancy, min_words=cfg.min_sentence_words,
                        max_words=cfg.max_sentence_words, limit=limit, scale=scale,
                        method=cfg.selection)
-        return [_item(p, themed, pool, finder, state) for p in picks]
+        items: list[Item] = []
+        for p in picks:
+            if p.index in state.taken:  # carried along by an item of this same round
+                continue
+            before = passages.get(p.index)
+            if before is not None and any(j in state.taken for j in range(before, p.index)):
+                # The passage before was picked in this same round: they become one item.
+                joined = _join(items, pool, p.index)
+                state.taken.add(p.index)
+                state.covered.update(pool.concepts[p.index])
+                if joined is not None:
+                    items = joined
+                continue
+            items.append(_item(p, themed, pool, finder, state, before))
+        return items
 
     def pick_new(candidates: Sequence[int], limit: int) -> list[Item]:
         """The best sentences that earlier briefs did not carry (a few tries each)."""
-        left = [i for i in candidates if i not in state.taken]
+        left = [i for i in candidates if i not in state.taken and i not in leans]
         items: list[Item] = []
         for _ in range(limit + NEW_TRIES):
             if len(items) == limit:
@@ -88,11 +119,11 @@ def compose(theming: Theming, articles: Sequence[Article],
                 break
             left.remove(picks[0].index)
             if not repeated(pool.sentences[picks[0].index].text):
-                items.append(_item(picks[0], themed, pool, finder, state))
+                items.append(_item(picks[0], themed, pool, finder, state, None))
         return items
 
-    # Key points are the news of the day: new items first, one per theme in order of
-    # salience; continuing items only fill what is left.
+    # Key points are the news of the day, each a sentence that stands on its own: new items
+    # first, one per theme in order of salience; continuing items only fill what is left.
     key_points: list[Item] = []
     for theme in order:
         if len(key_points) < cfg.key_points:
@@ -100,7 +131,8 @@ def compose(theming: Theming, articles: Sequence[Article],
     if len(key_points) < cfg.min_key_points:
         key_points += pick_new(relevant, cfg.min_key_points - len(key_points))
     if len(key_points) < cfg.min_key_points:
-        key_points += pick(relevant, cfg.total_words, limit=cfg.min_key_points - len(key_points))
+        key_points += pick([i for i in relevant if i not in leans], cfg.total_words,
+                           limit=cfg.min_key_points - len(key_points))
 
     remaining = cfg.total_words - sum(len(k.text.split()) for k in key_points)
     wanted = {t.key: t.words or cfg.section_words for t in settings.themes}
@@ -109,8 +141,9 @@ def compose(theming: Theming, articles: Sequence[Article],
         share = sum(wanted[t.key] for t in order[number:])
         budget = min(wanted[theme.key], max(0, remaining) * wanted[theme.key] // max(share, 1))
         items = pick(by_theme[theme.key], budget)
-        if not items:  # a theme with news today shows at least its best sentence
-            items = pick(by_theme[theme.key], cfg.max_sentence_words, limit=1)
+        if not items:  # a theme with news today shows at least its best passage
+            longer = _leaning(themed, cfg.max_sentence_words * 2, LAST_RESORT)
+            items = pick(by_theme[theme.key], cfg.max_sentence_words, limit=1, passages=longer)
         remaining -= sum(len(item.text.split()) for item in items)
         sections.append(Section(theme=theme.key, label=theme.label,
                                 description=theme.description, items=tuple(items),
@@ -126,15 +159,65 @@ def compose(theming: Theming, articles: Sequence[Article],
 
 
 def _item(pick: Pick, themed: Sequence[ThemedSentence], pool: Pool, finder: DuplicateFinder,
-          state: _Selection) -> Item:
+          state: _Selection, start: int | None) -> Item:
+    """The picked sentence as an item, with the passage before it from `start`, if any."""
     duplicates = [j for j in finder.duplicates(pick.index) if j not in state.taken]
     state.chosen.append(pick.index)
     state.covered.update(pool.concepts[pick.index])
     state.taken.update([pick.index, *duplicates])
     for j in duplicates:
         state.covered.update(pool.concepts[j])
-    return Item(text=pool.sentences[pick.index].text, score=pick.score,
-                sources=citations(pool, pick.index, duplicates), theme=themed[pick.index].theme)
+    sources = citations(pool, pick.index, duplicates)
+    text = pool.sentences[pick.index].text
+    if start is not None:
+        carried = range(start, pick.index)
+        state.taken.update(carried)
+        for j in carried:
+            state.covered.update(pool.concepts[j])
+        lead = pool.sentences[start]
+        text = " ".join([*(pool.sentences[j].text for j in carried), text])
+        sources = (Citation(lead.article, lead.index, pool.sentences[pick.index].index),
+                   *sources[1:])
+    return Item(text=text, score=pick.score, sources=sources, theme=themed[pick.index].theme)
+
+
+def _join(items: list[Item], pool: Pool, i: int) -> list[Item] | None:
+    """`items` with the item that ends just before sentence `i` extended to it, or None."""
+    then = pool.sentences[i]
+    for k, item in enumerate(items):
+        first = item.sources[0]
+        last = first.sentence if first.until is None else first.until
+        if first.article == then.article and last == then.index - 1:
+            span = Citation(first.article, first.sentence, then.index)
+            return [*items[:k], replace(item, text=f"{item.text} {then.text}",
+                                        sources=(span, *item.sources[1:])), *items[k + 1:]]
+    return None
+
+
+def _leaning(themed: Sequence[ThemedSentence], max_words: int, carried: int
+             ) -> dict[int, int | None]:
+    """Sentences that lean on those before them: where the passage they need starts (the
+    nearest earlier sentence that stands alone, at most `carried` back), or None when the
+    passage cannot be one item (it would start further back, or pass `max_words`)."""
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, t in enumerate(themed):
+        by_article[t.sentence.article].append(i)
+    leans: dict[int, int | None] = {}
+    for members in by_article.values():
+        found = dependences([themed[i].sentence for i in members])
+        for k, dependence in enumerate(found):
+            if not dependence:
+                continue
+            start = k - 1
+            while start > 0 and found[start] and k - start < carried:
+                start -= 1
+            passage = members[start:k + 1]
+            words = sum(themed[i].sentence.words for i in passage)
+            on_story = all(themed[i].why.place == ON for i in passage)
+            whole = not found[start] and words <= max_words and on_story and \
+                themed[passage[-1]].sentence.index - themed[passage[0]].sentence.index == k - start
+            leans[members[k]] = members[start] if whole else None
+    return leans
 
 
 def _relevance(themed: Sequence[ThemedSentence],

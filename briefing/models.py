@@ -112,6 +112,7 @@ class Why:
     learned: float = 0.0  # what the model learnt from the day's text added
     total: float = 0.0  # the sum, compared with summary.theme_threshold
     story: str = ""  # whether the sentence is about the story, and why
+    place: str = "on"  # "on" the story, "outside" it (one side and the world), or "off" it
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,16 @@ OTHER = "other"
 
 @dataclass(frozen=True)
 class Citation:
-    """Where an item's text comes from: article id and sentence index."""
+    """Where an item's text comes from: article id and sentence index.
+
+    `until`, when set, is a later sentence of the same article: the item quotes
+    the sentences from `sentence` through `until` (a sentence that leans on the
+    one before it comes with it).
+    """
 
     article: str
     sentence: int
+    until: int | None = None
 
 
 @dataclass(frozen=True)

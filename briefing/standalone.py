@@ -38,7 +38,8 @@ ANAPHORIC = frozenset(stem(w) for w in """move decision step development inciden
 agreement deal statement remarks comments issue matter situation talks meeting visit
 delegation official officials spokesman spokesperson minister ministers leader leaders
 group groups country countries side sides two pair body report remark measure measures
-plan proposal announcement clash clashes strike strikes operation operations
+plan proposal announcement clash clashes strike strikes operation operations message
+warning request demand offer response claim accusation
 """.split())
 SPEECH = frozenset(stem(w) for w in """said says stated added told noted warned claimed
 argued insisted explained stressed urged asserted maintained alleged confirmed denied

@@ -111,7 +111,7 @@ def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
         why = Why(best=best if keys else "", terms=terms,
                   context=round(context[i].get(best, 0.0), 3),
                   learned=round(LEARNED * learned.get(best, 0.0), 3),
-                  total=round(total.get(best, 0.0), 3), story=story_why[i])
+                  total=round(total.get(best, 0.0), 3), story=story_why[i], place=place[i])
         themed.append(ThemedSentence(s, {k: round(v, 3) for k, v in own[i].items()}, chosen,
                                      why))
     return Theming(tuple(themed), judgments)

@@ -82,7 +82,36 @@ def test_every_item_quotes_its_first_source_verbatim(settings: Settings) -> None
     for item in all_items(brief_of(settings, *BODIES)):
         assert item.sources
         first = item.sources[0]
-        assert sentences[(first.article, first.sentence)] == item.text
+        last = first.sentence if first.until is None else first.until
+        quoted = [sentences[(first.article, n)] for n in range(first.sentence, last + 1)]
+        assert " ".join(quoted) == item.text
+
+
+LEANING = [
+    "Pakistan and Afghanistan reopened the Torkham crossing to trade on Monday after a week. "
+    "Moreover, hundreds of trucks carrying fruit crossed the border into Afghanistan by noon. "
+    "Traders in Peshawar said exports to Kabul had lost millions during the closure.",
+    "Afghan and Pakistani traders welcomed the reopening of the Torkham border crossing. "
+    "Customs officials at Torkham said trade would resume at full pace by Wednesday.",
+]
+
+
+def test_a_sentence_that_leans_on_the_one_before_comes_with_it(settings: Settings) -> None:
+    from briefing.standalone import dependences
+
+    sentences = build_sentences(*LEANING)
+    leaning = {(s.article, s.index) for s, d in zip(sentences, dependences(
+        [s for s in sentences if s.article == "a.txt"]) + dependences(
+        [s for s in sentences if s.article == "b.txt"]), strict=True) if d}
+    assert ("a.txt", 1) in leaning
+    brief = brief_of(settings, *LEANING)
+    for item in brief.key_points:  # key points stand on their own
+        assert (item.sources[0].article, item.sources[0].sentence) not in leaning
+    for item in all_items(brief):
+        first = item.sources[0]
+        if first.until is not None:
+            assert item.text.startswith("Pakistan and Afghanistan reopened")
+        assert (first.article, first.sentence) not in leaning, item.text
 
 
 def test_total_word_budget_holds(settings: Settings) -> None:

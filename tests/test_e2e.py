@@ -41,6 +41,10 @@ def test_seeds_brief_reads_as_a_brief(tmp_path: Path) -> None:
                                                           if s["items"]}
     covered = {s["theme"] for s in brief["sections"] if s["sentences"]}
     assert covered <= shown, "every theme the seeds cover is in the key points or its section"
+    # "However, none of these countries…" comes with the sentence it leans on, as one item
+    spans = [i for i in items if "until" in i["sources"][0]]
+    assert any(i["text"].startswith("During the Taliban’s first rule") and
+               "However, none of these countries" in i["text"] for i in spans)
     assert 3 <= len(brief["key_points"]) <= 5
     words = sum(len(t.split()) for t in texts)
     assert words <= 750 + 60
