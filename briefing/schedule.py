@@ -10,6 +10,7 @@ while the process was down is then caught up once, within the grace time.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from datetime import datetime
 from pathlib import Path
@@ -98,8 +99,20 @@ def serve(settings: Settings, config_path: Path | None) -> None:
     check_startup(settings)
     scheduler = create(settings, config_path)
 
+    stopping = False
+
     def stop(signum: int, _: FrameType | None) -> None:
-        log.info("%s received: stopping after the current run", signal.Signals(signum).name)
+        nonlocal stopping
+        name = signal.Signals(signum).name
+        if stopping:  # asked twice: do not wait for the run any longer
+            log.warning("%s received again: stopping now; the run under way is recorded as "
+                        "interrupted at the next start", name)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        stopping = True
+        log.info("%s received: stopping after the current run (send it again to stop now)",
+                 name)
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)

@@ -328,3 +328,75 @@ def test_history_lists_runs(workdir: Path) -> None:
     assert runner.invoke(cli, ["run", "--date", "2025-10-28", "--format", "json"]).exit_code == 0
     out = runner.invoke(cli, ["history"]).stdout
     assert "2025-10-28" in out and "manual" in out and " ok " in out and "brief.json" in out
+
+
+# --- faults between processes -------------------------------------------------------------
+
+def start_scheduler(workdir: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "briefing", "schedule"], cwd=workdir,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def stop(process: subprocess.Popen[str], timeout: float = 20) -> str:
+    """SIGTERM, then the process's standard error (it is killed if it does not stop)."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    return err
+
+
+def test_a_fifo_in_the_input_neither_hangs_the_scheduled_run_nor_sigterm(workdir: Path
+                                                                         ) -> None:
+    path = quick(workdir)
+    os.mkfifo(workdir / "in" / "drop.txt")
+    settings = _miss_a_run(path, timedelta(minutes=5))  # caught up as soon as it starts
+    process = start_scheduler(workdir)
+    try:
+        history = History(settings.schedule.state_dir)
+        assert wait_for(lambda: any(r.ended for r in history.runs()), 60)
+    finally:
+        err = stop(process)
+    assert process.returncode == 0, err
+    [run] = History(settings.schedule.state_dir).runs()
+    assert (run.status, run.articles) == ("ok", 1)
+    brief = json.loads(next(Path(f) for f in run.files if f.endswith(".json")).read_text())
+    assert brief["skipped"] == [{"file": "drop.txt",
+                                 "reason": "not a regular file: a named pipe (FIFO)"}]
+    assert "scheduler stopped" in err
+
+
+def test_a_second_sigterm_stops_a_run_that_will_not_end(workdir: Path) -> None:
+    """A mail server that accepts the connection and never answers holds the run."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        path = quick(workdir, **{
+            "enabled = false            #": "enabled = true            #",
+            "to = []": 'to = ["desk@example.org"]',
+            'host = "localhost"': 'host = "127.0.0.1"',
+            "port = 587": f"port = {silent.getsockname()[1]}",
+            'security = "starttls"': 'security = "none"',
+            "timeout_seconds = 30": "timeout_seconds = 600"})
+        settings = _miss_a_run(path, timedelta(minutes=5))
+        process = start_scheduler(workdir)
+        try:
+            history = History(settings.schedule.state_dir)
+            assert wait_for(lambda: (workdir / "output").is_dir() and any(
+                (workdir / "output").rglob("brief.pdf")), 60)  # now it waits for the server
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            assert process.poll() is None  # the first one waits for the run
+            started = time.monotonic()
+            err = stop(process)
+        finally:
+            process.kill()
+    assert process.returncode == -signal.SIGTERM, err
+    assert time.monotonic() - started < 5
+    assert "stopping now" in err
+    [run] = history.runs()
+    assert run.status == "running"  # until the next start says otherwise
