@@ -313,7 +313,8 @@ def history(limit: int, config: Path | None) -> None:
         return
     for r in runs:
         files = ", ".join(Path(f).name for f in r.files) or "no files"
-        click.echo(f"#{r.id} {r.started} → {r.ended or 'running'}  {r.day}  {r.trigger}  "
+        ended = r.ended or ("running" if r.status == "running" else "?")
+        click.echo(f"#{r.id} {r.started} → {ended}  {r.day}  {r.trigger}  "
                    f"{r.status}  {r.articles} articles  {files}"
                    + (f"  delivery: {r.delivery}" if r.delivery else "")
                    + (f"  ({r.message})" if r.message else ""))

@@ -25,9 +25,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from briefing import deliver
+from briefing import deliver, locks
 from briefing.config import Settings, load_settings
 from briefing.daily import daily_run
+from briefing.errors import StateError
 from briefing.history import History
 
 log = logging.getLogger(__name__)
@@ -58,12 +59,24 @@ def check_startup(settings: Settings) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        from briefing.errors import StateError
-
         raise StateError(f"state folder {settings.schedule.state_dir} is not writable: "
                          f"{exc.strerror or exc}") from None
     if settings.email.enabled:
         deliver.check_ready(settings)
+
+
+def own(state_dir: Path) -> locks.Held:
+    """Become the one scheduler of a state folder, for as long as this process lives.
+
+    Two schedulers on one state folder would both make, and mail, every day's brief.
+    """
+    path = state_dir / "scheduler.lock"
+    held = locks.try_hold(path, note=f"pid {os.getpid()}")
+    if held is None:
+        raise StateError(f"another briefing schedule ({locks.note_of(path) or 'pid unknown'}) "
+                         f"already runs on the state folder {state_dir}; one scheduler per "
+                         "state folder")
+    return held
 
 
 def create(settings: Settings, config_path: Path | None, trigger: BaseTrigger | None = None,
@@ -97,6 +110,7 @@ def create(settings: Settings, config_path: Path | None, trigger: BaseTrigger | 
 def serve(settings: Settings, config_path: Path | None) -> None:
     """Run in the foreground until SIGINT or SIGTERM; a run under way is finished first."""
     check_startup(settings)
+    owner = own(settings.schedule.state_dir)  # held until the process ends
     scheduler = create(settings, config_path)
 
     stopping = False
@@ -123,4 +137,5 @@ def serve(settings: Settings, config_path: Path | None) -> None:
              settings.schedule.timezone, f"{upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "never",
              settings.schedule.state_dir)
     scheduler.start()
+    owner.release()
     log.info("scheduler stopped")

@@ -388,6 +388,8 @@ def test_a_second_sigterm_stops_a_run_that_will_not_end(workdir: Path) -> None:
             history = History(settings.schedule.state_dir)
             assert wait_for(lambda: (workdir / "output").is_dir() and any(
                 (workdir / "output").rglob("brief.pdf")), 60)  # now it waits for the server
+            [run] = history.runs()
+            assert run.status == "running"  # its process holds its lease: not interrupted
             process.send_signal(signal.SIGTERM)
             time.sleep(0.5)
             assert process.poll() is None  # the first one waits for the run
@@ -399,4 +401,60 @@ def test_a_second_sigterm_stops_a_run_that_will_not_end(workdir: Path) -> None:
     assert time.monotonic() - started < 5
     assert "stopping now" in err
     [run] = history.runs()
-    assert run.status == "running"  # until the next start says otherwise
+    assert run.status == "interrupted"  # its process ended, so its lease is free
+
+
+def test_a_second_scheduler_on_the_same_state_folder_says_so_and_exits_2(workdir: Path
+                                                                         ) -> None:
+    quick(workdir)
+    first = start_scheduler(workdir)
+    try:
+        lock = workdir / "state" / "scheduler.lock"
+        assert wait_for(lambda: lock.is_file() and lock.read_text().strip(), 30)
+        second = subprocess.run([sys.executable, "-m", "briefing", "schedule"], cwd=workdir,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                capture_output=True, text=True, timeout=60)
+        assert first.poll() is None
+    finally:
+        err = stop(first)
+    assert second.returncode == 2, second.stderr
+    line = second.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert f"another briefing schedule (pid {first.pid})" in line
+    assert "one scheduler per state folder" in line
+    assert first.returncode == 0, err
+    # once the first has gone, the folder is free again
+    again = start_scheduler(workdir)
+    try:
+        assert wait_for(lambda: str(again.pid) in lock.read_text(), 30)
+    finally:
+        assert "scheduler stopped" in stop(again)
+
+
+def test_a_run_killed_mid_way_is_marked_interrupted_at_the_next_start(workdir: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "briefing", "run", "--date",
+                                "2025-10-28"], cwd=workdir, env=env, stderr=subprocess.PIPE)
+    history = History(workdir / "state")
+    try:
+        assert wait_for(lambda: (workdir / "state" / "history.sqlite").exists()
+                        and history.runs(), 60)
+        assert history.runs()[0].status == "running"  # alive: its lease is held
+    finally:
+        process.kill()  # SIGKILL
+        process.communicate()
+    result = CliRunner().invoke(cli, ["history"])
+    assert " interrupted " in result.stdout and "→ ?" in result.stdout
+    [run] = history.runs()
+    assert run.status == "interrupted" and "its process ended" in run.message
+    assert list((workdir / "state" / "runs").iterdir()) == []  # its lease is cleared
+
+
+def test_a_run_under_way_in_this_process_is_not_taken_for_interrupted(tmp_path: Path) -> None:
+    mine = History(tmp_path)
+    run = mine.start(datetime(2025, 10, 28).date(), "manual", datetime.now(KARACHI))
+    other = History(tmp_path)  # another reader of the same folder
+    other.start(datetime(2025, 10, 29).date(), "manual", datetime.now(KARACHI))
+    assert [r.status for r in other.runs()] == ["running", "running"]
+    mine.finish(run, datetime.now(KARACHI), "ok")
+    assert [r.status for r in other.runs()] == ["running", "ok"]
