@@ -28,7 +28,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from briefing import locks
-from briefing.errors import Busy
+from briefing.errors import Busy, StateError
 from briefing.state import database, migrate
 
 MIGRATIONS: list[str] = [
@@ -129,9 +129,13 @@ class History:
         """Record a run as running, under a lease this process holds until `finish`."""
         self.mark_interrupted()
         token = secrets.token_hex(8)
-        lease = locks.try_hold(self._lease(token), note=str(os.getpid()))
+        try:
+            lease = locks.try_hold(self._lease(token), note=str(os.getpid()))
+        except OSError as exc:
+            raise StateError(f"cannot use the state folder {self.state_dir} for the run "
+                             f"history: {exc.strerror or exc}") from None
         if lease is None:  # a fresh random name: cannot be taken
-            raise Busy(f"the run lease {self._lease(token)} is taken")
+            raise StateError(f"the run lease {self._lease(token)} is taken")
         try:
             with self._db() as db:
                 cursor = db.execute(
@@ -199,7 +203,11 @@ class History:
         """Hold the day's delivery lock: check, send and record as one step, across processes."""
         timeout = DELIVERY_LOCK_TIMEOUT if timeout is None else timeout
         path = self.state_dir / f".deliver-{day.isoformat()}.lock"
-        held = locks.hold(path, timeout, note=str(os.getpid()))
+        try:
+            held = locks.hold(path, timeout, note=str(os.getpid()))
+        except OSError as exc:
+            raise StateError(f"cannot use the state folder {self.state_dir} for deliveries: "
+                             f"{exc.strerror or exc}") from None
         if held is None:
             raise Busy(f"another briefing process (pid {locks.note_of(path) or '?'}) is sending "
                        f"the brief of {day.isoformat()}; gave up after {timeout:.0f} s")

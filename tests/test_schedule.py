@@ -458,3 +458,11 @@ def test_a_run_under_way_in_this_process_is_not_taken_for_interrupted(tmp_path: 
     assert [r.status for r in other.runs()] == ["running", "running"]
     mine.finish(run, datetime.now(KARACHI), "ok")
     assert [r.status for r in other.runs()] == ["running", "ok"]
+
+
+def test_a_run_whose_lease_cannot_be_made_still_runs_and_says_so(workdir: Path) -> None:
+    (workdir / "state").mkdir()
+    (workdir / "state" / "runs").write_text("a file where the leases' folder should be")
+    result = CliRunner().invoke(cli, ["run", "--date", "2025-10-28", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert "run history not recorded" in result.stderr and "state folder" in result.stderr
