@@ -98,12 +98,9 @@ def test_bad_input_is_used_or_skipped_with_reasons(tmp_path: Path) -> None:
 
 
 def test_a_fifo_and_links_out_of_the_folder_neither_hang_nor_leak(tmp_path: Path) -> None:
-    """`briefing run` as a real process: a FIFO no one writes to, a link to a secret."""
+    """`briefing run` beside a FIFO no one writes to and links to secrets; a hang fails it."""
     import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
+    from concurrent.futures import ThreadPoolExecutor
 
     secret = tmp_path / "secret.txt"
     secret.write_text("Pakistan and Afghanistan: THE-SECRET-WORDS of the service account, "
@@ -118,12 +115,13 @@ def test_a_fifo_and_links_out_of_the_folder_neither_hang_nor_leak(tmp_path: Path
     linked.symlink_to(folder)
     out = tmp_path / "out"
 
-    done = subprocess.run([sys.executable, "-m", "briefing", "run", "--input", str(linked),
-                           "--output", str(out), "--format", "html,json", *RUN],
-                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, text=True, timeout=120)
+    pool = ThreadPoolExecutor(1)
+    done = pool.submit(CliRunner().invoke, cli, [
+        "run", "--input", str(linked), "--output", str(out), "--format", "html,json", *RUN])
+    result = done.result(timeout=120)
+    pool.shutdown(wait=False)
 
-    assert done.returncode == 0, done.stderr
+    assert result.exit_code == 0, result.stderr
     day = out / "2025-10-28"
     brief = json.loads((day / "brief.json").read_text())
     skipped = {s["file"]: s["reason"] for s in brief["skipped"]}
@@ -132,5 +130,5 @@ def test_a_fifo_and_links_out_of_the_folder_neither_hang_nor_leak(tmp_path: Path
     assert skipped["etc.txt"].startswith("a link that leads out of its folder")
     assert [a["id"] for a in brief["articles"]] == ["002_80c53c837bdb71b6.txt"]
     for text in ((day / "brief.html").read_text(), (day / "brief.json").read_text(),
-                 done.stderr):
+                 result.stderr):
         assert "THE-SECRET-WORDS" not in text and "root:" not in text
