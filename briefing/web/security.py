@@ -89,6 +89,10 @@ def has_token(request: Request, token: str) -> bool:
     cookie = request.cookies.get(TOKEN_COOKIE, "")
     if cookie and _same(cookie.encode("latin-1", "replace"), cookie_value(token).encode()):
         return True
+    return token_in_query(request, token)
+
+
+def token_in_query(request: Request, token: str) -> bool:
     query = request.query_params.get("token", "")
     return bool(query) and _same(query.encode("utf-8"), token.encode("utf-8"))
 
@@ -128,8 +132,9 @@ class Guard:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
+        refusal = self._refusal(request)
         extra = list(_RAW_HEADERS)
-        if self.token is not None and request.query_params.get("token"):
+        if refusal is None and self.token is not None and token_in_query(request, self.token):
             extra += _cookie_headers(self.token)  # `?token=` once: the cookie carries it on
         started = False
 
@@ -143,9 +148,7 @@ class Guard:
                                         or h[0] == b"set-cookie")]
             await send(message)
 
-        refusal = self._refusal(request)
         if refusal is not None:
-            extra = list(_RAW_HEADERS)
             await refusal(scope, receive, send_with_headers)
             return
         try:
