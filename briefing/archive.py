@@ -18,8 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from briefing.errors import StateError
-from briefing.state import database
+from briefing.state import database, migrate
 
 MIGRATIONS: list[str] = [
     # 1: articles and feed state
@@ -101,33 +100,7 @@ class Archive:
     def _open(self, db: sqlite3.Connection) -> None:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        self._migrate(db)
-
-    @staticmethod
-    def _migrate(db: sqlite3.Connection) -> None:
-        """Bring the schema up to date; the write lock makes concurrent openers take turns."""
-        if db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
-            return
-        db.isolation_level = None  # explicit transaction control for the migration
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(MIGRATIONS):
-                db.execute("ROLLBACK")
-                raise StateError(f"the article archive was written by a newer briefing "
-                                 f"(schema {version}, this one knows {len(MIGRATIONS)})")
-            for number in range(version, len(MIGRATIONS)):
-                for statement in MIGRATIONS[number].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {number + 1}")
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
-        finally:
-            db.isolation_level = "DEFERRED"
+        migrate(db, MIGRATIONS, "article archive")
 
     def schema_version(self) -> int:
         with self._db() as db:

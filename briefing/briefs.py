@@ -1,17 +1,24 @@
 """The brief store: the one module that knows the output folder's layout.
 
     OUTPUT/
-      .DAY.lock            one writer of a day's files at a time, across processes
-      DAY/brief.html       the formats `run` writes
+      .DAY.lock              one writer of a day's files at a time, across processes
+      DAY/brief.html         the formats `run` writes
       DAY/brief.pdf
-      DAY/brief.json       the whole brief as data; read back into a `Brief`
-      DAY/brief.eml        the message `send --dry-run` would have sent
+      DAY/brief.json         the whole brief as data; read back into a `Brief`
+      DAY/brief.eml          the message `send --dry-run` would have sent
+      DAY/.data -> .gen-…    the day's current set of files
+      DAY/.gen-…/            one set of files, never changed once `.data` points to it
+
+Each `DAY/brief.*` is a link to `.data/brief.*`, and `.data` to the folder of
+the current set. A write puts a whole new set into a new `.gen-…` folder (the
+kinds it does not replace are carried over as hard links), flushes it to disk,
+then switches `.data` with one rename. So a reader sees the old set or the new
+one and never a mix, and a failure (a full disk, a crash in the PDF) leaves the
+old set as it was. The set before the current one is kept, so a reader that
+has just resolved it can still finish; older ones are removed.
 
 Everything else (changes, deliver, web, the e-mail templates) asks this store
-for `Brief` objects and file bytes, never for paths it builds itself. A day's
-files are written as a set: every file goes to a temporary file first, and
-only when all of them are on disk are they renamed into place, so a failure
-(a full disk, a crash in the PDF) leaves the previous set as it was.
+for `Brief` objects and file bytes, never for paths it builds itself.
 """
 
 from __future__ import annotations
@@ -20,35 +27,63 @@ import json
 import logging
 import os
 import re
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import BinaryIO
 
 from filelock import FileLock, Timeout
 
+from briefing.briefjson import brief_from_dict as brief_from_dict
+from briefing.briefjson import brief_to_dict as brief_to_dict
+from briefing.briefjson import to_json as to_json
 from briefing.errors import Busy, NoBrief
-from briefing.models import (
-    ArticleInfo,
-    Brief,
-    Citation,
-    Copy,
-    DayVolume,
-    Item,
-    Origin,
-    Section,
-    Skipped,
-)
+from briefing.models import Brief
 
 log = logging.getLogger(__name__)
 
 KINDS = ("html", "pdf", "json", "eml")
 DAY_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CURRENT = ".data"
+GENERATION = ".gen-"
 # How long a run waits for another run writing the same day's files.
 LOCK_TIMEOUT = 600.0
+
+
+def _name(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown brief file kind {kind!r}")
+    return f"brief.{kind}"
+
+
+class Snapshot:
+    """One day's files as one set: every file opened at once, from one generation."""
+
+    def __init__(self, store: BriefStore, day: date, files: dict[str, BinaryIO]) -> None:
+        self.store, self.day, self.files = store, day, files
+
+    def has(self, kind: str) -> bool:
+        return kind in self.files
+
+    def read_bytes(self, kind: str) -> bytes:
+        handle = self.files.get(kind)
+        if handle is None:
+            raise NoBrief(f"there is no brief.{kind} for {self.day.isoformat()}")
+        handle.seek(0)
+        return handle.read()
+
+    def read(self) -> Brief:
+        if "json" not in self.files:
+            raise NoBrief(f"there is no brief for {self.day.isoformat()}")
+        return self.store._parse(self.day, self.files["json"])
+
+    def close(self) -> None:
+        for handle in self.files.values():
+            handle.close()
 
 
 class BriefStore:
@@ -56,7 +91,7 @@ class BriefStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._parsed: dict[date, tuple[int, Brief]] = {}
+        self._parsed: dict[date, tuple[tuple[int, int], Brief]] = {}
         self._guard = threading.Lock()
 
     # --- where things are (private: callers ask for briefs and bytes) --------------
@@ -65,9 +100,7 @@ class BriefStore:
         return self.root / day.isoformat()
 
     def _path(self, day: date, kind: str) -> Path:
-        if kind not in KINDS:
-            raise ValueError(f"unknown brief file kind {kind!r}")
-        return self._folder(day) / f"brief.{kind}"
+        return self._folder(day) / _name(kind)
 
     def describe(self, day: date, kind: str | None = None) -> str:
         """A day's folder (or one of its files), for messages to the user."""
@@ -81,7 +114,7 @@ class BriefStore:
             return []
         found = []
         for entry in self.root.iterdir():
-            if DAY_NAME.match(entry.name) and (entry / "brief.json").is_file():
+            if DAY_NAME.match(entry.name) and (entry / _name("json")).is_file():
                 try:
                     found.append(date.fromisoformat(entry.name))
                 except ValueError:
@@ -91,44 +124,81 @@ class BriefStore:
     def has(self, day: date, *kinds: str) -> bool:
         return all(self._path(day, k).is_file() for k in kinds or ("json",))
 
-    def stamp(self, day: date) -> int:
+    def stamp(self, day: date) -> tuple[int, int]:
         """Changes whenever the day's brief.json is replaced (for caches)."""
         try:
-            return self._path(day, "json").stat().st_mtime_ns
-        except FileNotFoundError:
+            status = self._path(day, "json").stat()
+        except (FileNotFoundError, NotADirectoryError):
             raise NoBrief(f"there is no brief for {day.isoformat()}") from None
+        return status.st_ino, status.st_mtime_ns
+
+    @contextmanager
+    def snapshot(self, day: date) -> Iterator[Snapshot]:
+        """The day's files as one set, whatever is written meanwhile."""
+        for _ in range(5):  # two writes between resolving and opening: resolve again
+            folder = self._set_folder(day)
+            files: dict[str, BinaryIO] = {}
+            try:
+                for kind in KINDS:
+                    try:
+                        files[kind] = (folder / _name(kind)).open("rb")
+                    except FileNotFoundError:
+                        continue
+            except BaseException:
+                for handle in files.values():
+                    handle.close()
+                raise
+            if self._set_folder(day) == folder:
+                break  # the set did not change while its files were opened
+            for handle in files.values():
+                handle.close()
+        snapshot = Snapshot(self, day, files)
+        try:
+            yield snapshot
+        finally:
+            snapshot.close()
+
+    def _set_folder(self, day: date) -> Path:
+        """The folder of the day's current set (the day's folder itself, before generations)."""
+        folder = self._folder(day)
+        try:
+            return folder / os.readlink(folder / CURRENT)
+        except OSError:
+            return folder
 
     def read(self, day: date) -> Brief:
         """The day's brief, parsed once per version of its brief.json."""
-        stamp = self.stamp(day)
+        with self.snapshot(day) as stored:
+            return stored.read()
+
+    def _parse(self, day: date, handle: BinaryIO) -> Brief:
+        status = os.fstat(handle.fileno())
+        stamp = (status.st_ino, status.st_mtime_ns)
         with self._guard:
             cached = self._parsed.get(day)
         if cached and cached[0] == stamp:
             return cached[1]
-        path = self._path(day, "json")
+        handle.seek(0)
         try:
-            brief = brief_from_dict(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:
-            raise NoBrief(f"there is no brief for {day.isoformat()}") from None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise NoBrief(f"the brief of {day.isoformat()} cannot be read ({path}: "
-                          f"{type(exc).__name__}: {exc})") from None
+            brief = brief_from_dict(json.loads(handle.read().decode("utf-8")))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise NoBrief(f"the brief of {day.isoformat()} cannot be read "
+                          f"({self._path(day, 'json')}: {type(exc).__name__}: "
+                          f"{str(exc)[:200]})") from None
         with self._guard:
             self._parsed[day] = (stamp, brief)
         return brief
 
     def read_bytes(self, day: date, kind: str) -> bytes:
-        try:
-            return self._path(day, kind).read_bytes()
-        except FileNotFoundError:
-            raise NoBrief(f"there is no brief.{kind} for {day.isoformat()}") from None
+        with self.snapshot(day) as stored:
+            return stored.read_bytes(kind)
 
     def file(self, day: date, kind: str) -> Path:
-        """A day's file for serving as it is (the web report's downloads)."""
+        """A day's file for serving as it is (the web report's downloads), in its set."""
         path = self._path(day, kind)
         if not path.is_file():
             raise NoBrief(f"there is no {kind.upper()} for {day.isoformat()}")
-        return path
+        return path.resolve()
 
     def previous(self, day: date, days: int) -> list[Brief]:
         """The briefs of the `days` days before `day` that exist and can be read."""
@@ -159,143 +229,121 @@ class BriefStore:
                        f"gave up after {timeout:.0f} s") from None
 
     def write(self, day: date, files: Mapping[str, bytes | str]) -> list[Path]:
-        """Replace the day's files of these kinds as one set: all of them, or none."""
+        """Replace the day's files of these kinds as one set: all of them, or none.
+
+        Call it under the day's lock: the set it starts from must stay the current one.
+        """
         folder = self._folder(day)
         folder.mkdir(parents=True, exist_ok=True)
-        staged: list[tuple[str, Path]] = []
+        _adopt(folder)
+        current = self._set_folder(day)
+        new = Path(tempfile.mkdtemp(prefix=GENERATION, dir=folder))
         try:
-            for kind, data in files.items():
-                staged.append((_stage(folder, data), self._path(day, kind)))
-            for temporary, final in staged:
-                os.replace(temporary, final)
-        finally:
-            for temporary, _ in staged:
-                Path(temporary).unlink(missing_ok=True)
-        return [final for _, final in staged]
+            for kind in KINDS:
+                if kind in files:
+                    _write_file(new / _name(kind), files[kind])
+                elif current != folder and (current / _name(kind)).is_file():
+                    _carry(current / _name(kind), new / _name(kind))
+            _point(folder, new)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        _sync(folder)
+        _prune(folder, keep={new.name, current.name})
+        return [self._path(day, kind) for kind in KINDS if kind in files]
 
 
-def _stage(folder: Path, data: bytes | str) -> str:
-    """Write `data` to a temporary file in `folder`, on disk before it returns."""
+# --- the generations of a day's folder -------------------------------------------------
+
+def _write_file(path: Path, data: bytes | str) -> None:
+    """Write `data` to a new file, on disk before it returns."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=".brief.", suffix=".tmp", dir=folder)
+    with path.open("xb") as handle:
+        handle.write(payload)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(path, 0o644)
+
+
+def _sync(folder: Path) -> None:
+    """Flush a folder's entries (new names, renames) to disk."""
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _symlink_over(path: Path, target: str) -> None:
+    """Make `path` a link to `target` in one rename (a temporary link beside it first)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    temporary.unlink(missing_ok=True)
+    os.symlink(target, temporary)
+    try:
+        os.replace(temporary, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-    return tmp
 
 
-# --- brief.json ---------------------------------------------------------------------------
-
-def _item(item: Item) -> dict[str, Any]:
-    return {"text": item.text, "score": item.score, "theme": item.theme, "status": item.status,
-            "sources": [{"article": c.article, "sentence": c.sentence,
-                         **({"until": c.until} if c.until is not None else {})}
-                        for c in item.sources]}
+def _ensure_link(path: Path, target: str) -> None:
+    if not (path.is_symlink() and os.readlink(path) == target):
+        _symlink_over(path, target)
 
 
-def _instant(moment: datetime | None) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
+def _carry(source: Path, target: Path) -> None:
+    """A file the new set keeps from the current one: a hard link, or a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        _write_file(target, source.read_bytes())
 
 
-def brief_to_dict(brief: Brief) -> dict[str, Any]:
-    relevant = sum(1 for a in brief.articles if a.relevant)
-    origin = brief.origin
-    return {
-        "title": brief.title,
-        "date": brief.date.isoformat(),
-        "first_day": brief.first_day.isoformat() if brief.first_day else None,
-        "generated_at": brief.generated_at.isoformat(timespec="seconds"),
-        "key_points": [_item(i) for i in brief.key_points],
-        "sections": [
-            {"theme": s.theme, "label": s.label, "description": s.description,
-             "salience": s.salience, "sentences": s.sentences,
-             "items": [_item(i) for i in s.items]}
-            for s in brief.sections
-        ],
-        "articles": [
-            {"id": a.id, "title": a.title, "outlet": a.outlet,
-             "published": a.published.isoformat() if a.published else None,
-             "published_at": _instant(a.published_at),
-             "date_note": a.date_note, "relevant": a.relevant, "relevance": a.relevance,
-             "sentences": a.sentences,
-             "copies": [{"id": c.id, "outlet": c.outlet, "title": c.title} for c in a.copies]}
-            for a in brief.articles
-        ],
-        "skipped": [{"file": s.file, "reason": s.reason} for s in brief.skipped],
-        "coverage": {
-            "articles_read": len(brief.articles),
-            "relevant": relevant,
-            "not_relevant": len(brief.articles) - relevant,
-            "skipped": len(brief.skipped),
-            "sentences_considered": brief.sentences_considered,
-            "window": brief.window or None,
-            "outside_window": brief.outside_window,
-        },
-        "origin": {"kind": origin.kind, "location": origin.location,
-                   "since": _instant(origin.since), "until": _instant(origin.until)}
-        if origin else None,
-        "compared_with": brief.compared_with.isoformat() if brief.compared_with else None,
-        "volume": [{"day": v.day.isoformat(), "counts": v.counts, "brief": v.has_brief}
-                   for v in brief.volume],
-    }
+def _point(folder: Path, generation: Path) -> None:
+    """Make `generation` the day's current set: its files on disk, then one rename.
+
+    The links `brief.*` are made (once) before the switch; until it, a new kind's
+    link leads to nothing in the current set, which readers take as "no such file".
+    """
+    os.chmod(generation, 0o755)
+    _sync(generation)
+    for entry in generation.iterdir():
+        _ensure_link(folder / entry.name, f"{CURRENT}/{entry.name}")
+    _symlink_over(folder / CURRENT, generation.name)
 
 
-def to_json(brief: Brief) -> str:
-    return json.dumps(brief_to_dict(brief), ensure_ascii=False, indent=2) + "\n"
+def _adopt(folder: Path) -> None:
+    """A day written before generations: its files become a generation first.
+
+    The files are hard-linked into it (with any the current set has), `.data`
+    points to it, and only then is each file replaced by its link, whose content
+    is the same: no reader sees a change.
+    """
+    plain = [kind for kind in KINDS
+             if (folder / _name(kind)).is_file() and not (folder / _name(kind)).is_symlink()]
+    if not plain:
+        return
+    first = Path(tempfile.mkdtemp(prefix=GENERATION, dir=folder))
+    try:
+        for kind in KINDS:
+            source = folder / (_name(kind) if kind in plain else f"{CURRENT}/{_name(kind)}")
+            if source.is_file():
+                _carry(source, first / _name(kind))
+        os.chmod(first, 0o755)
+        _sync(first)
+        _symlink_over(folder / CURRENT, first.name)
+    except BaseException:
+        shutil.rmtree(first, ignore_errors=True)
+        raise
+    for kind in plain:
+        _symlink_over(folder / _name(kind), f"{CURRENT}/{_name(kind)}")
+    _sync(folder)
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _moment(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-def brief_from_dict(data: dict[str, Any]) -> Brief:
-    """A Brief back from its brief.json (briefs written before `outlet` said `source`)."""
-    def item(d: dict[str, Any]) -> Item:
-        return Item(text=d["text"], score=d["score"], theme=d["theme"], status=d.get("status"),
-                    sources=tuple(Citation(c["article"], c["sentence"], c.get("until"))
-                                  for c in d["sources"]))
-
-    def outlet(d: dict[str, Any]) -> str | None:
-        return d["outlet"] if "outlet" in d else d.get("source")
-
-    coverage = data.get("coverage", {})
-    origin = data.get("origin")
-    return Brief(
-        title=data["title"], date=date.fromisoformat(data["date"]),
-        first_day=_day(data.get("first_day")),
-        generated_at=datetime.fromisoformat(data["generated_at"]),
-        key_points=tuple(item(i) for i in data["key_points"]),
-        sections=tuple(Section(theme=s["theme"], label=s["label"],
-                               description=s.get("description", ""),
-                               items=tuple(item(i) for i in s["items"]),
-                               salience=s.get("salience", 0.0), sentences=s.get("sentences", 0))
-                       for s in data["sections"]),
-        articles=tuple(ArticleInfo(id=a["id"], title=a["title"], outlet=outlet(a),
-                                   published=_day(a["published"]),
-                                   published_at=_moment(a.get("published_at")),
-                                   date_note=a.get("date_note", ""), relevant=a["relevant"],
-                                   relevance=a.get("relevance", ""),
-                                   sentences=a.get("sentences", 0),
-                                   copies=tuple(Copy(c["id"], outlet(c), c.get("title"))
-                                                for c in a.get("copies", [])))
-                       for a in data["articles"]),
-        skipped=tuple(Skipped(s["file"], s["reason"]) for s in data["skipped"]),
-        sentences_considered=coverage.get("sentences_considered", 0),
-        window=coverage.get("window") or "",
-        outside_window=coverage.get("outside_window", 0),
-        origin=Origin(origin["kind"], origin["location"], _moment(origin.get("since")),
-                      _moment(origin.get("until"))) if origin else None,
-        compared_with=_day(data.get("compared_with")),
-        volume=tuple(DayVolume(date.fromisoformat(v["day"]), dict(v["counts"]), v["brief"])
-                     for v in data.get("volume", [])),
-    )
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove the sets older than the current and the previous one, and stray temporaries."""
+    for entry in folder.iterdir():
+        if entry.name.startswith(GENERATION) and entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            entry.unlink(missing_ok=True)

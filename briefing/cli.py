@@ -19,7 +19,7 @@ from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
-from briefing import __version__
+from briefing import __version__, days
 from briefing.config import FORMATS, Settings, load_settings
 from briefing.errors import RUN_ERRORS, USAGE_ERRORS, IngestError, NoUsableArticles
 
@@ -99,9 +99,13 @@ def _parse_date(_: click.Context, __: click.Parameter, value: str | None) -> dat
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadUsage(f"bad date {value!r}: use YYYY-MM-DD, e.g. 2025-10-28") from None
+    try:
+        return days.in_range(day, "--date")
+    except ValueError as exc:
+        raise BadUsage(str(exc)) from None
 
 
 def _parse_now(_: click.Context, __: click.Parameter, value: str | None) -> datetime | None:
@@ -112,7 +116,11 @@ def _parse_now(_: click.Context, __: click.Parameter, value: str | None) -> date
     except ValueError:
         raise BadUsage(f"bad --now {value!r}: use ISO 8601, e.g. 2025-10-28T07:00:00+05:00"
                        ) from None
-    return moment if moment.tzinfo else moment.astimezone()
+    try:
+        return days.check_moment(moment if moment.tzinfo else moment.astimezone(), "--now")
+    except (ValueError, OverflowError):  # astimezone() beyond the calendar overflows
+        raise BadUsage(f"--now {value} is out of range: briefs are made for days "
+                       f"{days.RANGE}") from None
 
 
 def _parse_formats(_: click.Context, __: click.Parameter, value: str | None
@@ -263,6 +271,7 @@ def serve(host: str | None, port: int | None, config: Path | None) -> None:
     import uvicorn
 
     from briefing.web import create_app, is_loopback
+    from briefing.web.server import options
 
     settings = _settings(config)
     host = host or settings.web.host
@@ -274,9 +283,11 @@ def serve(host: str | None, port: int | None, config: Path | None) -> None:
             raise BadUsage(f"serving on {host} (beyond this machine) needs an access token in "
                            f"the environment variable {settings.web.token_env}")
     _service_logging()
+    if host in ("0.0.0.0", "::") and not settings.web.allowed_hosts:
+        log.warning("listening on every address, but answering only requests for localhost "
+                    "and %s: list the names clients use in web.allowed_hosts", settings.web.host)
     log.info("serving briefs from %s on http://%s:%d/", settings.output_dir, host, port)
-    uvicorn.run(create_app(settings, token), host=host, port=port, log_level="warning",
-                access_log=False)
+    uvicorn.run(create_app(settings, token, host), host=host, port=port, **options())
 
 
 @cli.command()
@@ -298,7 +309,7 @@ def fetch(config: Path | None) -> None:
 
 
 @cli.command()
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+@click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True,
               help="How many of the latest runs to show.")
 @CONFIG_OPTION
 @_errors
@@ -313,7 +324,8 @@ def history(limit: int, config: Path | None) -> None:
         return
     for r in runs:
         files = ", ".join(Path(f).name for f in r.files) or "no files"
-        click.echo(f"#{r.id} {r.started} → {r.ended or 'running'}  {r.day}  {r.trigger}  "
+        ended = r.ended or ("running" if r.status == "running" else "?")
+        click.echo(f"#{r.id} {r.started} → {ended}  {r.day}  {r.trigger}  "
                    f"{r.status}  {r.articles} articles  {files}"
                    + (f"  delivery: {r.delivery}" if r.delivery else "")
                    + (f"  ({r.message})" if r.message else ""))
@@ -343,7 +355,7 @@ def sentences(folder: Path, config: Path | None) -> None:
 
 @cli.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--words", type=click.IntRange(min=1), required=True,
+@click.option("--words", type=click.IntRange(1, 100_000), required=True,
               help="Length of each summary in words; the last sentence may be cut.")
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write FOLDER/<name>.txt per input folder instead of printing.")

@@ -141,6 +141,13 @@ def _check_host(value: str) -> str | None:
     return None if value.strip() else "is empty"
 
 
+def _check_host_names(value: tuple[str, ...]) -> str | None:
+    for name in value:
+        if not name.strip() or any(c in name for c in "/@ ") or not name.isprintable():
+            return f"must list host names (like 'briefs.example.org'), got {name!r}"
+    return None
+
+
 def _check_feed(value: str) -> str | None:
     try:
         scheme = urlsplit(value).scheme
@@ -283,6 +290,10 @@ class WebSettings:
     port: int = setting(8000, PORT)
     token_env: str = setting("BRIEFING_WEB_TOKEN")
     max_report_days: int = setting(31, positive(DAYS))
+    # Host names besides web.host, localhost, 127.0.0.1 and ::1 that requests may name
+    allowed_hosts: tuple[str, ...] = setting((), _check_host_names)
+    report_workers: int = setting(2, between(1, 64))  # reports computed at once
+    report_queue: int = setting(8, between(0, 1000))  # reports waiting; beyond: 503
 
 
 @dataclass(frozen=True)

@@ -10,14 +10,22 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 from briefing import changes, deliver, pipeline
 from briefing.briefs import BriefStore
 from briefing.config import Settings
-from briefing.errors import AlreadySent, ConfigError, DeliveryError, NoArticles, StateError
+from briefing.errors import (
+    AlreadySent,
+    Busy,
+    ConfigError,
+    DeliveryError,
+    NoArticles,
+    StateError,
+)
 from briefing.fetch import FetchReport, fetch_sources
-from briefing.history import History
+from briefing.history import SENDING, Delivery, History
 from briefing.models import Brief
 from briefing.render import render_files
 from briefing.source import ArchiveSource, ArticleSource, Batch, Window, archive_of, day_window
@@ -95,7 +103,12 @@ def write_brief(brief: Brief, settings: Settings, formats: Sequence[str],
 def send_day(settings: Settings, day: date, now: datetime, history: History, *,
              force: bool = False, dry_run: bool = False, source: ArticleSource | None = None,
              sleep: Callable[[float], None] | None = None) -> str:
-    """Mail the day's brief, rendering it first from the day's window when it is missing."""
+    """Mail the day's brief, rendering it first from the day's window when it is missing.
+
+    The brief goes to a recipient list once: the check, the send and the record
+    happen under the day's delivery lock, so two senders at once (two processes,
+    or `briefing send` beside the schedule) deliver it once between them.
+    """
     from briefing.source import configured
 
     store = store_of(settings)
@@ -103,19 +116,44 @@ def send_day(settings: Settings, day: date, now: datetime, history: History, *,
         chosen = source or configured(settings)
         log.info("no complete brief for %s yet; rendering it first", day)
         produce(settings, day, now, EVERY_FORMAT, chosen, day_window(settings, day, now))
-    if not dry_run and not force and (sent := history.delivered(day)) is not None:
-        raise AlreadySent(f"the brief of {day} was sent on {sent.sent_at} to "
-                          f"{', '.join(sent.recipients)}; use --force to send it again")
-    with store.lock(day):
-        pdf, brief = store.read_bytes(day, "pdf"), store.read(day)
-    message = deliver.build_message(settings, brief, pdf, now)
     if dry_run:
         with store.lock(day):
+            message = _message(settings, store, day, now)
             [path] = store.write(day, {"eml": message.as_bytes()})
         return f"dry run: wrote {path}"
-    result = deliver.send(message, settings.email, **({"sleep": sleep} if sleep else {}))
-    history.record_delivery(day, now, result.accepted, str(message["Message-ID"]))
+    audience = deliver.audience(settings.email)
+    with history.delivering(day):
+        before = history.delivered(day, audience)
+        if before is not None and not force:
+            raise AlreadySent(_already(day, before))
+        message = _message(settings, store, day, now)
+        message_id = str(message["Message-ID"])
+        # Recorded before it goes out: a process killed while sending leaves a record
+        # that says the brief may have gone out, never one that invites a second copy.
+        history.record_delivery(day, now, (), message_id, audience, SENDING)
+        try:
+            result = deliver.send(message, settings.email, **({"sleep": sleep} if sleep else {}))
+        except DeliveryError:  # not accepted: as if it had not been tried
+            history.restore_delivery(day, audience, before)
+            raise
+        history.record_delivery(day, now, result.accepted, message_id, audience)
     return result.summary()
+
+
+def _message(settings: Settings, store: BriefStore, day: date, now: datetime) -> EmailMessage:
+    """The message of the day's stored brief, its PDF and JSON read as one set."""
+    with store.snapshot(day) as stored:
+        pdf, brief = stored.read_bytes("pdf"), stored.read()
+    return deliver.build_message(settings, brief, pdf, now)
+
+
+def _already(day: date, before: Delivery) -> str:
+    if before.certain:
+        return (f"the brief of {day} was sent on {before.sent_at} to "
+                f"{', '.join(before.recipients)}; use --force to send it again")
+    return (f"a delivery of the brief of {day} began on {before.sent_at} and was cut off "
+            "before the server's answer was recorded, so it may have gone out; check with "
+            "the recipients, then use --force to send it again")
 
 
 @dataclass(frozen=True)
@@ -155,7 +193,7 @@ def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
         if settings.email.enabled and not produced.skipped_empty:
             try:
                 delivery = send_day(settings, day, now, history, source=source, sleep=sleep)
-            except AlreadySent as exc:
+            except (AlreadySent, Busy) as exc:
                 delivery = f"not sent again: {exc}"
             except (DeliveryError, ConfigError) as exc:
                 delivery = f"not delivered: {exc}"

@@ -6,11 +6,15 @@ brief (key points and every section, each item with its outlets named) as
 HTML with a plain-text alternative. Sending retries
 what may pass (refused connections, timeouts, 4xx replies) with a doubling
 wait, a bounded number of times, and fails at once on a 5xx reply, quoting
-the server. The password is only ever read from the environment.
+the server. Once the server has accepted the message, an error after it (a
+failed QUIT, a dropped connection) is logged, never a failed delivery: trying
+again would send a second copy. The password is only ever read from the
+environment.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import smtplib
@@ -32,8 +36,6 @@ from briefing.models import Brief
 from briefing.render import context, environment
 
 log = logging.getLogger(__name__)
-
-
 
 
 def attachment_name(day: date) -> str:
@@ -114,6 +116,11 @@ def address_of(recipient: str) -> str:
     return parseaddr(recipient)[1] or recipient
 
 
+def audience(email: EmailSettings) -> str:
+    """The recipient list a delivery is recorded for: its bare addresses, sorted, in JSON."""
+    return json.dumps(sorted({address_of(r).lower() for r in email.recipients}))
+
+
 # --- sending ----------------------------------------------------------------------
 
 def _tls_context(email: EmailSettings) -> ssl.SSLContext:
@@ -145,7 +152,7 @@ def _send_once(message: EmailMessage, email: EmailSettings, secret: str | None) 
                                   context=_tls_context(email))
     else:
         client = smtplib.SMTP(email.host, email.port, timeout=email.timeout_seconds)
-    with client:
+    try:
         client.ehlo()
         if email.security == "starttls":
             client.starttls(context=_tls_context(email))
@@ -158,11 +165,29 @@ def _send_once(message: EmailMessage, email: EmailSettings, secret: str | None) 
                                     "which SMTP login cannot carry", permanent=True) from None
         refused = client.send_message(message, from_addr=address_of(email.sender),
                                       to_addrs=[address_of(r) for r in email.recipients])
+    except BaseException:
+        client.close()
+        raise
+    _goodbye(client)  # the server has the message: what follows cannot undo that
     reasons = {rcpt: f"{code} {text.decode(errors='replace')}"
                for rcpt, (code, text) in refused.items()}
     if reasons:
         log.warning("some recipients were refused: %s", "; ".join(reasons))
     return Sent(tuple(r for r in email.recipients if address_of(r) not in reasons), reasons)
+
+
+def _goodbye(client: smtplib.SMTP) -> None:
+    """QUIT after the message was accepted; an error now is the server's to log, not ours."""
+    try:
+        code, reply = client.docmd("QUIT")
+        if code != 221:
+            log.warning("the server accepted the brief, then answered QUIT with %d %s",
+                        code, reply.decode(errors="replace"))
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("the server accepted the brief, then the connection failed at QUIT "
+                    "(%s: %s)", type(exc).__name__, exc)
+    finally:
+        client.close()
 
 
 def _classify(exc: BaseException) -> DeliveryError:

@@ -49,6 +49,10 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class Refused(Exception):
+    """A file in an input folder that must not be read (not a regular file, or a link out)."""
+
+
 class FetchError(Exception):
     """One URL could not be fetched; the message says why in a few words."""
 

@@ -24,13 +24,12 @@ from briefing import ingest
 from briefing.archive import Archive, StoredArticle, normalize_url
 from briefing.config import Settings, Source
 from briefing.errors import FetchError
+from briefing.files import shown
 from briefing.models import Skipped
 
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-
-
 
 
 @dataclass
@@ -173,7 +172,7 @@ def fetch_feed(source: Source, feed_url: str, settings: Settings, archive: Archi
             problem = getattr(parsed, "bozo_exception", None) or "not a feed"
             if not usable:  # feedparser is lenient; a broken feed is one with nothing usable
                 raise FetchError(f"not a readable RSS or Atom feed ({problem})")
-            log.warning("feed %s is malformed (%s); reading its %d items anyway", feed_url,
+            log.warning("feed %s is malformed (%s); reading its %d items anyway", shown(feed_url),
                         problem, len(usable))
     except FetchError as exc:
         archive.record_feed(feed_url, checked, "failed", str(exc))
@@ -193,7 +192,7 @@ def fetch_feed(source: Source, feed_url: str, settings: Settings, archive: Archi
             article = fetch_article(link, entry, source, feed_title, settings, client, pacer)
         except FetchError as exc:
             complete = False  # try this item again next time
-            log.warning("skipped %s: %s", link, exc)
+            log.warning("skipped %s: %s", shown(link), exc)
             report.skipped.append((link, str(exc)))
             continue
         stored = archive.add(article)

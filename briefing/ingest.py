@@ -10,18 +10,18 @@ from __future__ import annotations
 import codecs
 import copy
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from briefing.errors import IngestError
+from briefing.errors import IngestError, Refused
+from briefing.files import open_inside, shown
 from briefing.models import RawDocument, Skipped
 
 log = logging.getLogger(__name__)
-
-
 
 
 @dataclass(frozen=True)
@@ -198,37 +198,49 @@ READERS: dict[str, Reader] = {
 }
 
 
-def _reader_for(path: Path) -> Reader | None:
+def _reader_for(path: Path, handle: BinaryIO) -> Reader | None:
     """The reader for a file's suffix; TREC/DUC files often have none, so look inside."""
     reader = READERS.get(path.suffix.lower())
-    if reader is None and (not path.suffix or path.suffix[1:].isdigit()):
-        try:
-            with path.open("rb") as handle:
-                head = handle.read(512).lstrip().lower()
-        except OSError:
-            return None
+    if reader is None and _sniffed(path):
+        head = handle.read(512).lstrip().lower()
+        handle.seek(0)
         if head.startswith(b"<doc>"):
             return read_sgml
     return reader
 
 
+def _sniffed(path: Path) -> bool:
+    """Files whose suffix does not say what they are: no suffix, or a number."""
+    return not path.suffix or path.suffix[1:].isdigit()
+
+
 # --- the folder ----------------------------------------------------------------
 
 def read_file(path: Path, max_bytes: int) -> RawDocument | list[RawDocument] | Skipped:
-    """Read one file with the reader for its suffix, or say why it is skipped."""
+    """Read one file with the reader for its suffix, or say why it is skipped.
+
+    Only a regular file inside its folder is opened (see `files.open_inside`): a
+    FIFO, a socket, a device or a link that leads out of the folder is skipped
+    with its reason, and no read can block the run.
+    """
     name = path.name
-    reader = _reader_for(path)
-    if reader is None:
-        known = " ".join(sorted(READERS))
-        return Skipped(name, f"not an article file ({path.suffix or 'no suffix'}); read: {known}")
+    if path.suffix.lower() not in READERS and not _sniffed(path):
+        return _unknown(path)
     try:
-        stat = path.stat()
-        if stat.st_size > max_bytes:
-            return Skipped(name, f"too large: {_size(stat.st_size)} "
-                                 f"(limit {_size(max_bytes)}, ingest.max_file_mb)")
-        data = path.read_bytes()
+        with open_inside(path) as handle:
+            reader = _reader_for(path, handle)
+            if reader is None:
+                return _unknown(path)
+            stat = os.fstat(handle.fileno())
+            if stat.st_size > max_bytes:
+                return _too_large(name, stat.st_size, max_bytes)
+            data = handle.read(max_bytes + 1)  # a file that grows meanwhile is still capped
+    except Refused as exc:
+        return Skipped(name, str(exc))
     except OSError as exc:
         return Skipped(name, f"cannot be read: {exc.strerror or exc}")
+    if len(data) > max_bytes:
+        return _too_large(name, len(data), max_bytes)
     if not data.strip():
         return Skipped(name, "empty file")
     if looks_binary(data):
@@ -243,6 +255,16 @@ def read_file(path: Path, max_bytes: int) -> RawDocument | list[RawDocument] | S
     if isinstance(result, list):
         return [replace(r, modified=modified) for r in result]
     return replace(result, modified=modified)
+
+
+def _unknown(path: Path) -> Skipped:
+    known = " ".join(sorted(READERS))
+    suffix = shown(path.suffix) if path.suffix else "no suffix"
+    return Skipped(path.name, f"not an article file ({suffix}); read: {known}")
+
+
+def _too_large(name: str, size: int, max_bytes: int) -> Skipped:
+    return Skipped(name, f"too large: {_size(size)} (limit {_size(max_bytes)}, ingest.max_file_mb)")
 
 
 def _size(n: int) -> str:
@@ -272,7 +294,7 @@ def read_paths(paths: Sequence[Path], max_bytes: int) -> tuple[list[RawDocument]
     for path in paths:
         result = read_file(path, max_bytes)
         if isinstance(result, Skipped):
-            log.warning("skipped %s: %s", result.file, result.reason)
+            log.warning("skipped %s: %s", shown(result.file), result.reason)
             skipped.append(result)
         elif isinstance(result, list):
             documents.extend(result)

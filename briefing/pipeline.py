@@ -26,6 +26,7 @@ from briefing.clean import clean
 from briefing.compose import compose
 from briefing.config import Settings, SyndicationSettings
 from briefing.errors import NoUsableArticles
+from briefing.files import shown
 from briefing.models import (
     Article,
     Brief,
@@ -40,8 +41,6 @@ from briefing.text import punkt_parameters, split_article, tokenizer_from
 from briefing.themes import Theming, theme_day
 
 log = logging.getLogger(__name__)
-
-
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def _split_all(cleaned: list[Article], skipped: list[Skipped], settings: Setting
     for article, (split, sig) in zip(cleaned, results, strict=True):
         if not split:
             reason = "no article sentences after removing page boilerplate"
-            log.warning("skipped %s: %s", article.id, reason)
+            log.warning("skipped %s: %s", shown(article.id), reason)
             skipped.append(Skipped(article.id, reason))
             continue
         kept.append((article, split, sig))
@@ -198,7 +197,7 @@ def require_articles(reading: Reading, folder: Path) -> None:
     if not reading.skipped:
         raise NoUsableArticles(f"no article files in {folder} (looked for "
                                f"{' '.join(sorted(ingest.READERS))})")
-    reasons = "; ".join(f"{s.file}: {s.reason}" for s in reading.skipped[:5])
+    reasons = "; ".join(f"{shown(s.file)}: {s.reason}" for s in reading.skipped[:5])
     more = f" (and {len(reading.skipped) - 5} more)" if len(reading.skipped) > 5 else ""
     raise NoUsableArticles(f"no usable article in {folder}: {reasons}{more}")
 

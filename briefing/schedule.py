@@ -10,6 +10,7 @@ while the process was down is then caught up once, within the grace time.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +25,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
-from briefing import deliver
+from briefing import deliver, locks
 from briefing.config import Settings, load_settings
 from briefing.daily import daily_run
+from briefing.errors import StateError
 from briefing.history import History
 
 log = logging.getLogger(__name__)
@@ -57,12 +59,24 @@ def check_startup(settings: Settings) -> None:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        from briefing.errors import StateError
-
         raise StateError(f"state folder {settings.schedule.state_dir} is not writable: "
                          f"{exc.strerror or exc}") from None
     if settings.email.enabled:
         deliver.check_ready(settings)
+
+
+def own(state_dir: Path) -> locks.Held:
+    """Become the one scheduler of a state folder, for as long as this process lives.
+
+    Two schedulers on one state folder would both make, and mail, every day's brief.
+    """
+    path = state_dir / "scheduler.lock"
+    held = locks.try_hold(path, note=f"pid {os.getpid()}")
+    if held is None:
+        raise StateError(f"another briefing schedule ({locks.note_of(path) or 'pid unknown'}) "
+                         f"already runs on the state folder {state_dir}; one scheduler per "
+                         "state folder")
+    return held
 
 
 def create(settings: Settings, config_path: Path | None, trigger: BaseTrigger | None = None,
@@ -96,10 +110,23 @@ def create(settings: Settings, config_path: Path | None, trigger: BaseTrigger | 
 def serve(settings: Settings, config_path: Path | None) -> None:
     """Run in the foreground until SIGINT or SIGTERM; a run under way is finished first."""
     check_startup(settings)
+    owner = own(settings.schedule.state_dir)  # held until the process ends
     scheduler = create(settings, config_path)
 
+    stopping = False
+
     def stop(signum: int, _: FrameType | None) -> None:
-        log.info("%s received: stopping after the current run", signal.Signals(signum).name)
+        nonlocal stopping
+        name = signal.Signals(signum).name
+        if stopping:  # asked twice: do not wait for the run any longer
+            log.warning("%s received again: stopping now; the run under way is recorded as "
+                        "interrupted at the next start", name)
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        stopping = True
+        log.info("%s received: stopping after the current run (send it again to stop now)",
+                 name)
         scheduler.shutdown(wait=True)
 
     signal.signal(signal.SIGTERM, stop)
@@ -110,4 +137,5 @@ def serve(settings: Settings, config_path: Path | None) -> None:
              settings.schedule.timezone, f"{upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "never",
              settings.schedule.state_dir)
     scheduler.start()
+    owner.release()
     log.info("scheduler stopped")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,3 +28,33 @@ def database(path: Path, what: str,
         raise StateError(f"the {what} at {path} cannot be used: {exc}") from None
     finally:
         db.close()
+
+
+def migrate(db: sqlite3.Connection, migrations: Sequence[str], what: str) -> None:
+    """Bring a schema up to date (`PRAGMA user_version` counts the migrations applied).
+
+    The write lock makes concurrent openers take turns; a file from a newer
+    briefing is refused rather than changed.
+    """
+    if db.execute("PRAGMA user_version").fetchone()[0] == len(migrations):
+        return
+    db.isolation_level = None  # explicit transaction control for the migration
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(migrations):
+            db.execute("ROLLBACK")
+            raise StateError(f"the {what} was written by a newer briefing "
+                             f"(schema {version}, this one knows {len(migrations)})")
+        for number in range(version, len(migrations)):
+            for statement in migrations[number].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    finally:
+        db.isolation_level = "DEFERRED"

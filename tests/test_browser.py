@@ -251,7 +251,8 @@ def test_a_regeneration_does_not_block_reading(server: tuple[Settings, str]) -> 
                 break
             reads_while_running += 1
         assert reads_while_running >= 3, "the regeneration ended before reads could overlap it"
-        assert slowest < 0.5, f"a read took {slowest:.2f} s during a regeneration"
+        # a read is never held up behind the regeneration (generous: CI machines are shared)
+        assert slowest < 2.0, f"a read took {slowest:.2f} s during a regeneration"
         assert "Done:" in client.get(job).text
 
 

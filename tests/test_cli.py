@@ -157,3 +157,37 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> N
     assert first.startswith(b'{"article": ')
     assert code == 0
     assert process.stderr.read() == b""
+
+
+OUT_OF_RANGE = "out of range: briefs are made for days from 1900-01-01 to 9999-12-31"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--date", "0001-01-01"], f"--date 0001-01-01 is {OUT_OF_RANGE}"),
+        (["run", "--date", "1899-12-31"], f"--date 1899-12-31 is {OUT_OF_RANGE}"),
+        (["send", "--date", "0001-01-01", "--dry-run"], f"--date 0001-01-01 is {OUT_OF_RANGE}"),
+        (["run", "--now", "0001-01-01T00:00:00+05:00"], OUT_OF_RANGE),
+        (["run", "--now", "0001-01-01T00:00:00"], OUT_OF_RANGE),  # local time: no zone given
+        (["run", "--now", "9999-12-31T23:00:00-12:00"], OUT_OF_RANGE),  # 10000 in UTC
+        (["history", "--limit", "99999999999999999999"], "'--limit'"),
+        (["history", "--limit", "0"], "'--limit'"),
+        (["summarize", str(SEEDS), "--words", "10000000000"], "'--words'"),
+        (["serve", "--port", "70000"], "'--port'"),
+    ],
+)
+def test_out_of_range_dates_and_numbers_are_exit_2_naming_them(args: list[str],
+                                                               message: str) -> None:
+    code, _, err = invoke(*args)
+    assert code == 2, err
+    assert message in err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+@pytest.mark.parametrize("day", ["1900-01-01", "9999-12-31"])
+def test_the_first_and_last_days_make_a_brief(day: str, tmp_path: Path) -> None:
+    code, _, err = invoke("run", "--input", str(SEEDS), "--output", str(tmp_path),
+                            "--format", "json", "--date", day)
+    assert code == 0, err
+    assert json.loads((tmp_path / day / "brief.json").read_text())["date"] == day

@@ -15,6 +15,9 @@ import re
 import shutil
 import socket
 import ssl
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -917,3 +920,167 @@ def test_a_refused_recipient_is_not_reported_as_delivered(
     assert delivered is not None
     assert delivered.recipients == [*TO, *CC]
     assert out.strip().startswith("delivered to 3 recipient(s); refused: archive@example.org (550")
+
+
+# --- exactly once -------------------------------------------------------------------------
+
+class QuitFails(Recorder):
+    """Accepts the message with 250, then answers QUIT with an error (or drops the line)."""
+
+    def __init__(self, reply: str) -> None:
+        super().__init__()
+        self.reply = reply
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reply == "drop":
+            server.transport.abort()
+        return self.reply
+
+
+@pytest.mark.parametrize("reply", ["421 4.3.2 Service shutting down", "554 5.3.0 Internal error",
+                                   "drop"])
+def test_an_error_after_the_server_accepted_the_message_is_not_a_failed_delivery(
+        reply: str, start_server: StartServer, workdir: Path, day_folder: Path) -> None:
+    server = start_server(QuitFails(reply))
+    write_config(workdir, server.port, smtp={"retries": 4})
+
+    code, out, err = invoke(*SEND)
+
+    assert code == 0, err
+    assert out.strip() == "delivered to 4 recipient(s)"
+    assert len(server.handler.received) == 1  # not five, by retry
+    assert History(workdir / "state").delivered(DAY) is not None
+    code, _, err = invoke(*SEND)
+    assert code == 1 and "was sent on" in err
+    assert len(server.handler.received) == 1  # and no second copy on the next send
+
+
+class SlowData(Recorder):
+    """Takes `seconds` before answering DATA, so two senders surely overlap."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.started = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import asyncio
+
+        self.started += 1
+        await asyncio.sleep(self.seconds)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def spawn(workdir: Path, *args: str) -> subprocess.Popen[str]:
+    from tests.conftest import ROOT
+
+    return subprocess.Popen([sys.executable, "-m", "briefing", *args], cwd=workdir,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_senders_at_once_deliver_the_brief_once(
+        start_server: StartServer, workdir: Path, day_folder: Path) -> None:
+    server = start_server(SlowData(1.0))
+    write_config(workdir, server.port)
+
+    senders = [spawn(workdir, *SEND) for _ in range(2)]
+    results = [(p.wait(timeout=120), *p.communicate()) for p in senders]
+
+    assert sorted(code for code, _, _ in results) == [0, 1], results
+    assert len(server.handler.received) == 1
+    [(_, _, refused)] = [r for r in results if r[0] == 1]
+    assert "was sent on" in refused and "--force" in refused
+    runs = History(workdir / "state").runs()
+    assert sorted(r.status for r in runs) == ["not sent again", "ok"]
+
+
+def test_a_sender_killed_mid_send_leaves_a_record_against_a_second_copy(
+        start_server: StartServer, workdir: Path, day_folder: Path) -> None:
+    handler = SlowData(60)
+    server = start_server(handler)
+    write_config(workdir, server.port)
+    sender = spawn(workdir, *SEND)
+    try:
+        deadline = time.monotonic() + 60
+        while handler.started == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert handler.started == 1  # the message is on the wire: did it arrive? none can say
+    finally:
+        sender.kill()  # SIGKILL: no handler, no clean-up
+        sender.communicate()
+
+    history = History(workdir / "state")
+    delivered = history.delivered(DAY)
+    assert delivered is not None and not delivered.certain
+    [run] = history.runs()
+    assert (run.trigger, run.status) == ("send", "interrupted")
+
+    code, _, err = invoke(*SEND)
+    assert code == 1 and "may have gone out" in one_line_error(err)
+    server.handler.seconds = 0
+    code, _, err = invoke(*SEND, "--force")
+    assert code == 0, err
+    assert len(server.handler.received) == 1
+    assert history.delivered(DAY).certain  # type: ignore[union-attr]
+
+
+def test_a_new_recipient_list_gets_the_brief_once_too(
+        start_server: StartServer, workdir: Path, day_folder: Path) -> None:
+    server = start_server()
+    write_config(workdir, server.port)
+    assert invoke(*SEND)[0] == 0
+    write_config(workdir, server.port, email={"bcc": [*BCC, "Late <late@example.org>"]})
+    code, out, err = invoke(*SEND)
+    assert code == 0, err
+    assert "delivered to 5 recipient(s)" in out
+    code, _, err = invoke(*SEND)
+    assert code == 1 and "late@example.org" in err
+    assert len(server.handler.received) == 2
+    # the same list in another order, or spelt with capitals, is the same list
+    write_config(workdir, server.port, email={"bcc": ["LATE@example.org", *BCC],
+                                              "to": list(reversed(TO))})
+    assert invoke(*SEND)[0] == 1
+    assert len(server.handler.received) == 2
+
+
+def test_a_forced_send_that_fails_keeps_the_earlier_record(
+        start_server: StartServer, workdir: Path, day_folder: Path) -> None:
+    server = start_server(Recorder(data_reply=[None, "554 5.7.1 rejected"]))
+    write_config(workdir, server.port)
+    assert invoke(*SEND)[0] == 0
+    code, _, err = invoke(*SEND, "--force")
+    assert code == 1 and "554" in err
+    code, _, err = invoke(*SEND)
+    assert code == 1 and "was sent on" in err  # the first delivery still counts
+    assert len(server.handler.received) == 1
+
+
+def test_history_written_by_an_earlier_version_is_migrated(
+        start_server: StartServer, workdir: Path, day_folder: Path) -> None:
+    import sqlite3
+
+    state = workdir / "state"
+    state.mkdir()
+    with sqlite3.connect(state / "history.sqlite") as db:
+        db.executescript("""
+            CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL,
+                ended TEXT, day TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
+                articles INTEGER NOT NULL DEFAULT 0, files TEXT NOT NULL DEFAULT '[]',
+                delivery TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '');
+            CREATE TABLE deliveries (day TEXT PRIMARY KEY, sent_at TEXT NOT NULL,
+                recipients TEXT NOT NULL, message_id TEXT NOT NULL);
+            INSERT INTO runs (started, day, trigger, status)
+                VALUES ('2025-10-28T07:00:00+05:00', '2025-10-28', 'schedule', 'running');
+            INSERT INTO deliveries VALUES ('2025-10-28', '2025-10-28T07:01:00+05:00',
+                '["desk@example.org"]', '<old@example.org>');
+        """)
+    server = start_server()
+    write_config(workdir, server.port)
+
+    code, _, err = invoke(*SEND)
+
+    assert code == 1 and "was sent on 2025-10-28T07:01:00+05:00" in err
+    assert server.handler.connections == 0
+    old_run = History(state).runs()[-1]
+    assert old_run.status == "interrupted"

@@ -99,3 +99,40 @@ def test_bad_input_is_used_or_skipped_with_reasons(tmp_path: Path) -> None:
     for name, reason in skipped.items():
         assert name in html and reason.split(" (")[0] in html
     assert PdfReader(day / "brief.pdf").pages
+
+
+def test_a_fifo_and_links_out_of_the_folder_neither_hang_nor_leak(tmp_path: Path) -> None:
+    """`briefing run` beside a FIFO no one writes to and links to secrets; a hang fails it."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("Pakistan and Afghanistan: THE-SECRET-WORDS of the service account, "
+                      "which no brief may ever quote, were read by the brief. " * 3)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS / "002_80c53c837bdb71b6.txt", folder)
+    os.mkfifo(folder / "drop.txt")
+    (folder / "leak.txt").symlink_to(secret)
+    (folder / "etc.txt").symlink_to("/etc/passwd")
+    linked = tmp_path / "linked-in"  # the folder itself may be a link
+    linked.symlink_to(folder)
+    out = tmp_path / "out"
+
+    pool = ThreadPoolExecutor(1)
+    done = pool.submit(CliRunner().invoke, cli, [
+        "run", "--input", str(linked), "--output", str(out), "--format", "html,json", *RUN])
+    result = done.result(timeout=120)
+    pool.shutdown(wait=False)
+
+    assert result.exit_code == 0, result.stderr
+    day = out / "2025-10-28"
+    brief = json.loads((day / "brief.json").read_text())
+    skipped = {s["file"]: s["reason"] for s in brief["skipped"]}
+    assert skipped["drop.txt"] == "not a regular file: a named pipe (FIFO)"
+    assert skipped["leak.txt"].startswith("a link that leads out of its folder")
+    assert skipped["etc.txt"].startswith("a link that leads out of its folder")
+    assert [a["id"] for a in brief["articles"]] == ["002_80c53c837bdb71b6.txt"]
+    for text in ((day / "brief.html").read_text(), (day / "brief.json").read_text(),
+                 result.stderr):
+        assert "THE-SECRET-WORDS" not in text and "root:" not in text

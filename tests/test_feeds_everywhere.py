@@ -182,7 +182,7 @@ def test_a_feeds_only_user_can_use_every_command_and_page(feeds_only: Path, feed
     settings = load_settings(workdir / "briefing.toml")
     from briefing.web import create_app
 
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
         day_page = client.get("/brief/2025-10-28").text
         assert "TOLOnews" in day_page and "Geo News" in day_page
         report = client.get("/report?from=2025-10-27&to=2025-10-28")

@@ -346,3 +346,29 @@ def test_a_pages_charset_header_is_honoured(settings: Settings, tmp_path: Path,
         article = fetch_article(f"{site.base}/urdu-press", {}, Source(name="s"), None, s, client,
                                 Pacer(0.0))
     assert "طورخم" in article.text and "تجارت" in article.text
+
+
+def test_a_folder_source_skips_fifos_and_links_out_without_hanging(settings: Settings,
+                                                                   tmp_path: Path) -> None:
+    import concurrent.futures
+    import shutil
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("THE-SECRET-WORDS of the service, never to be archived.\n" * 5)
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    shutil.copy(SEEDS / "001_d6679de3fa4b726c.txt", folder)
+    os.mkfifo(folder / "drop.txt")
+    (folder / "leak.txt").symlink_to(secret)
+    s = replace(settings, sources=(Source(name="desk", folder=folder),),
+                schedule=replace(settings.schedule, state_dir=tmp_path / "state"))
+    archive = Archive(s.schedule.state_dir / "articles.sqlite")
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        report = pool.submit(fetch_sources, s, archive).result(timeout=30)
+
+    assert report.stored == 1 and report.failed == []
+    reasons = sorted(why for _, why in report.skipped)
+    assert reasons == ["a link that leads out of its folder; only files inside it are read",
+                       "not a regular file: a named pipe (FIFO)"]
+    assert all("THE-SECRET-WORDS" not in a.text for a in stored_since(archive, 2000))

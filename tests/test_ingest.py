@@ -363,3 +363,165 @@ def test_article_files_on_a_file_raises(tmp_path: Path) -> None:
 def test_read_folder_missing_folder_raises(tmp_path: Path) -> None:
     with pytest.raises(IngestError):
         read_folder(tmp_path / "nowhere", LIMIT)
+
+
+# --- what is not a regular file inside the folder ------------------------------------
+
+ARTICLE = " ".join(PARAGRAPHS)
+SECRET = "TOP-SECRET-LINE-THAT-MUST-NEVER-BE-QUOTED"
+
+
+def read_soon(folder: Path, seconds: float = 10.0) -> tuple[list[RawDocument], list[Skipped]]:
+    """read_folder in a thread: a read that blocks fails the test instead of hanging it."""
+    import concurrent.futures
+
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
+        return pool.submit(read_folder, folder, LIMIT).result(timeout=seconds)
+    finally:
+        pool.shutdown(wait=False)
+
+
+def special_files(folder: Path) -> None:
+    """A FIFO (named like an article, and without a suffix), a socket, a link to a device."""
+    import os
+    import socket
+
+    os.mkfifo(folder / "pipe.txt")
+    os.mkfifo(folder / "0042")  # no suffix: the reader would look inside
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(folder / "socket.txt"))
+    (folder / "zero.txt").symlink_to("/dev/zero")
+
+
+def test_a_fifo_a_socket_and_a_device_are_skipped_and_nothing_blocks(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", ARTICLE)
+    special_files(tmp_path)
+
+    documents, skipped = read_soon(tmp_path)
+
+    assert [d.id for d in documents] == ["a.txt"]
+    reasons = {s.file: s.reason for s in skipped}
+    assert reasons == {
+        "0042": "not a regular file: a named pipe (FIFO)",
+        "pipe.txt": "not a regular file: a named pipe (FIFO)",
+        "socket.txt": "not a regular file: a socket",
+        "zero.txt": "a link that leads out of its folder; only files inside it are read",
+    }
+
+
+def test_a_device_inside_the_folder_is_skipped_unopened(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    try:
+        os.mknod(tmp_path / "tty.txt", stat.S_IFCHR | 0o600, os.makedev(5, 0))
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    assert read_file(tmp_path / "tty.txt", LIMIT) == Skipped("tty.txt",
+                                                             "not a regular file: a device")
+
+
+def test_links_out_of_the_folder_are_refused_and_links_inside_are_read(tmp_path: Path) -> None:
+    outside = write(tmp_path, "secret.txt", f"{SECRET}. {ARTICLE}")
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    write(folder, "a.txt", ARTICLE)
+    write(folder / "sub", "b.txt", ARTICLE.replace("Monday", "Tuesday"))
+    (folder / "leak.txt").symlink_to(outside)  # absolute
+    (folder / "relative.txt").symlink_to(Path("..") / "secret.txt")
+    (folder / "passwd.txt").symlink_to("/etc/passwd")
+    (folder / "alias.txt").symlink_to("a.txt")  # stays inside: read
+    (folder / "deeper.txt").symlink_to(Path("sub") / "b.txt")  # inside, in a subfolder
+    (folder / "nowhere.txt").symlink_to("missing.txt")
+    (folder / "loop.txt").symlink_to("loop.txt")
+    (folder / "up").symlink_to("..")  # a folder link: not an article file at all
+
+    documents, skipped = read_soon(folder)
+
+    assert [d.id for d in documents] == ["a.txt", "alias.txt", "deeper.txt"]
+    reasons = {s.file: s.reason for s in skipped}
+    out = "a link that leads out of its folder; only files inside it are read"
+    assert reasons["leak.txt"] == reasons["relative.txt"] == reasons["passwd.txt"] == out
+    assert reasons["nowhere.txt"] == "a link that leads nowhere"
+    assert "loop" in reasons["loop.txt"]
+    assert all(SECRET not in d.text and "root:" not in d.text for d in documents)
+
+
+def test_the_folder_itself_may_be_a_link(tmp_path: Path) -> None:
+    folder = tmp_path / "real"
+    folder.mkdir()
+    write(folder, "a.txt", ARTICLE)
+    (folder / "alias.txt").symlink_to(folder / "a.txt")  # absolute, through the real path
+    linked = tmp_path / "linked"
+    linked.symlink_to(folder)
+    documents, skipped = read_soon(linked)
+    assert [d.id for d in documents] == ["a.txt", "alias.txt"] and skipped == []
+
+
+def test_a_folder_swapped_for_a_link_after_the_check_is_caught(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    """The open itself is checked: a subfolder swapped for a link between check and open."""
+    from briefing import files
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    write(outside, "b.txt", SECRET)
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    write(folder / "sub", "b.txt", ARTICLE)
+    (folder / "b.txt").symlink_to(Path("sub") / "b.txt")
+    import os
+
+    class SwapAfterLstat:
+        """os, except that the first lstat swaps the subfolder for a link out."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(os, name)
+
+        @staticmethod
+        def lstat(path: object) -> os.stat_result:
+            result = os.lstat(path)  # type: ignore[arg-type]
+            (folder / "sub").rename(folder / "old-sub")
+            (folder / "sub").symlink_to(outside)
+            return result
+
+    monkeypatch.setattr(files, "os", SwapAfterLstat())
+    result = read_file(folder / "b.txt", LIMIT)
+    assert isinstance(result, Skipped) and "leads out of its folder" in result.reason
+
+
+def test_a_file_name_cannot_forge_a_log_line(tmp_path: Path,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    forged = "x.bin\nbriefing: all articles read, nothing skipped"
+    write(tmp_path, forged, b"\x00\x01")
+    write(tmp_path, "y.txt\r\nbriefing: forged too.txt", b"")
+    with caplog.at_level("WARNING"):
+        read_folder(tmp_path, LIMIT)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2
+    assert all("\n" not in line and "\r" not in line for line in lines)
+    assert any(repr(forged) in line for line in lines)
+
+
+def test_a_file_that_grows_past_the_limit_while_read_is_still_capped(tmp_path: Path,
+                                                                      monkeypatch:
+                                                                      pytest.MonkeyPatch
+                                                                      ) -> None:
+    import os
+
+    from briefing import ingest
+
+    path = write(tmp_path, "growing.txt", "short")
+    real_fstat = os.fstat
+
+    def grow_after_stat(fd: int) -> os.stat_result:
+        result = real_fstat(fd)
+        with path.open("a") as handle:
+            handle.write("x" * 200)
+        return result
+
+    monkeypatch.setattr(ingest.os, "fstat", grow_after_stat)
+    result = read_file(path, 100)
+    assert isinstance(result, Skipped) and result.reason.startswith("too large")

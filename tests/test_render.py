@@ -143,8 +143,9 @@ def test_write_brief_leaves_no_temporary_files(seeds_brief: tuple[Settings, Brie
     settings, brief = seeds_brief
     written = write_brief(brief, settings, ["html", "json"], tmp_path)
     assert [p.name for p in written] == ["brief.html", "brief.json"]
-    assert sorted(p.name for p in (tmp_path / "2025-10-28").iterdir()) == [
-        "brief.html", "brief.json"]
+    names = sorted(p.name for p in (tmp_path / "2025-10-28").iterdir())
+    assert [n for n in names if not n.startswith(".")] == ["brief.html", "brief.json"]
+    assert not [n for n in names if n.endswith(".tmp")]  # the rest is the set (.data, .gen-…)
 
 
 def test_a_failed_render_writes_nothing(seeds_brief: tuple[Settings, Brief], tmp_path: Path,

@@ -328,3 +328,138 @@ def test_history_lists_runs(workdir: Path) -> None:
     assert runner.invoke(cli, ["run", "--date", "2025-10-28", "--format", "json"]).exit_code == 0
     out = runner.invoke(cli, ["history"]).stdout
     assert "2025-10-28" in out and "manual" in out and " ok " in out and "brief.json" in out
+
+
+# --- faults between processes -------------------------------------------------------------
+
+def start_scheduler(workdir: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "briefing", "schedule"], cwd=workdir,
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def stop(process: subprocess.Popen[str], timeout: float = 20) -> str:
+    """SIGTERM, then the process's standard error (it is killed if it does not stop)."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    return err
+
+
+def test_a_fifo_in_the_input_neither_hangs_the_scheduled_run_nor_sigterm(workdir: Path
+                                                                         ) -> None:
+    path = quick(workdir)
+    os.mkfifo(workdir / "in" / "drop.txt")
+    settings = _miss_a_run(path, timedelta(minutes=5))  # caught up as soon as it starts
+    process = start_scheduler(workdir)
+    try:
+        history = History(settings.schedule.state_dir)
+        assert wait_for(lambda: any(r.ended for r in history.runs()), 60)
+    finally:
+        err = stop(process)
+    assert process.returncode == 0, err
+    [run] = History(settings.schedule.state_dir).runs()
+    assert (run.status, run.articles) == ("ok", 1)
+    brief = json.loads(next(Path(f) for f in run.files if f.endswith(".json")).read_text())
+    assert brief["skipped"] == [{"file": "drop.txt",
+                                 "reason": "not a regular file: a named pipe (FIFO)"}]
+    assert "scheduler stopped" in err
+
+
+def test_a_second_sigterm_stops_a_run_that_will_not_end(workdir: Path) -> None:
+    """A mail server that accepts the connection and never answers holds the run."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        path = quick(workdir, **{
+            "enabled = false            #": "enabled = true            #",
+            "to = []": 'to = ["desk@example.org"]',
+            'host = "localhost"': 'host = "127.0.0.1"',
+            "port = 587": f"port = {silent.getsockname()[1]}",
+            'security = "starttls"': 'security = "none"',
+            "timeout_seconds = 30": "timeout_seconds = 600"})
+        settings = _miss_a_run(path, timedelta(minutes=5))
+        process = start_scheduler(workdir)
+        try:
+            history = History(settings.schedule.state_dir)
+            assert wait_for(lambda: (workdir / "output").is_dir() and any(
+                (workdir / "output").rglob("brief.pdf")), 60)  # now it waits for the server
+            [run] = history.runs()
+            assert run.status == "running"  # its process holds its lease: not interrupted
+            process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            assert process.poll() is None  # the first one waits for the run
+            started = time.monotonic()
+            err = stop(process)
+        finally:
+            process.kill()
+    assert process.returncode == -signal.SIGTERM, err
+    assert time.monotonic() - started < 5
+    assert "stopping now" in err
+    [run] = history.runs()
+    assert run.status == "interrupted"  # its process ended, so its lease is free
+
+
+def test_a_second_scheduler_on_the_same_state_folder_says_so_and_exits_2(workdir: Path
+                                                                         ) -> None:
+    quick(workdir)
+    first = start_scheduler(workdir)
+    try:
+        lock = workdir / "state" / "scheduler.lock"
+        assert wait_for(lambda: lock.is_file() and lock.read_text().strip(), 30)
+        second = subprocess.run([sys.executable, "-m", "briefing", "schedule"], cwd=workdir,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                                capture_output=True, text=True, timeout=60)
+        assert first.poll() is None
+    finally:
+        err = stop(first)
+    assert second.returncode == 2, second.stderr
+    line = second.stderr.strip()
+    assert len(line.splitlines()) == 1
+    assert f"another briefing schedule (pid {first.pid})" in line
+    assert "one scheduler per state folder" in line
+    assert first.returncode == 0, err
+    from briefing import locks
+
+    assert locks.try_hold(lock) is not None  # once the first has gone, the folder is free
+
+
+def test_a_run_killed_mid_way_is_marked_interrupted_at_the_next_start(workdir: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "briefing", "run", "--date",
+                                "2025-10-28"], cwd=workdir, env=env, stderr=subprocess.PIPE)
+    history = History(workdir / "state")
+    try:
+        assert wait_for(lambda: (workdir / "state" / "history.sqlite").exists()
+                        and history.runs(), 60)
+        assert history.runs()[0].status == "running"  # alive: its lease is held
+    finally:
+        process.kill()  # SIGKILL
+        process.communicate()
+    result = CliRunner().invoke(cli, ["history"])
+    assert " interrupted " in result.stdout and "→ ?" in result.stdout
+    [run] = history.runs()
+    assert run.status == "interrupted" and "its process ended" in run.message
+    assert list((workdir / "state" / "runs").iterdir()) == []  # its lease is cleared
+
+
+def test_a_run_under_way_in_this_process_is_not_taken_for_interrupted(tmp_path: Path) -> None:
+    mine = History(tmp_path)
+    run = mine.start(datetime(2025, 10, 28).date(), "manual", datetime.now(KARACHI))
+    other = History(tmp_path)  # another reader of the same folder
+    other.start(datetime(2025, 10, 29).date(), "manual", datetime.now(KARACHI))
+    assert [r.status for r in other.runs()] == ["running", "running"]
+    mine.finish(run, datetime.now(KARACHI), "ok")
+    assert [r.status for r in other.runs()] == ["running", "ok"]
+
+
+def test_a_run_whose_lease_cannot_be_made_still_runs_and_says_so(workdir: Path) -> None:
+    (workdir / "state").mkdir()
+    (workdir / "state" / "runs").write_text("a file where the leases' folder should be")
+    result = CliRunner().invoke(cli, ["run", "--date", "2025-10-28", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert "run history not recorded" in result.stderr and "state folder" in result.stderr

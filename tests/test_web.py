@@ -18,6 +18,8 @@ from briefing.web import create_app
 from briefing.web.security import SECURITY_HEADERS
 from tests.conftest import EARLIER, build_output
 
+LOCAL = "http://localhost"  # the server answers only the host names it is configured for
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, TestClient]]:
@@ -26,7 +28,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings,
 
         patch.setattr(text, "pretrained_parameters", lambda: None)
         settings = build_output(tmp_path_factory.mktemp("web"))
-        with TestClient(create_app(settings)) as client:
+        with TestClient(create_app(settings), base_url=LOCAL) as client:
             yield settings, client
 
 
@@ -64,6 +66,8 @@ def test_a_day_as_html_pdf_and_json(served: tuple[Settings, TestClient]) -> None
         ("/report?from=2025-01-01&to=2025-10-28", 400, "at most 31 days"),
         ("/report?from=2024-01-01&to=2024-01-05", 404, "no brief between"),
         ("/report?from=soon&to=2025-10-28", 400, "Not a start date"),
+        ("/brief/0001-01-01", 400, "from 1900-01-01 to 9999-12-31"),
+        ("/report?from=0001-01-01&to=0001-01-05", 400, "Not a start date"),
         ("/nowhere", 404, "no such page"),
     ],
 )
@@ -161,7 +165,7 @@ def test_regenerate_needs_the_pages_csrf_token(served: tuple[Settings, TestClien
 def test_regenerate_reruns_the_day_and_shows_progress(tmp_path: Path) -> None:
     settings = build_output(tmp_path)
     before = (settings.output_dir / "2025-10-28" / "brief.json").stat().st_mtime_ns
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         action, token = regenerate_form(client, "2025-10-28")
         response = client.post(action, data={"csrf": token}, follow_redirects=False)
         assert response.status_code == 303
@@ -180,7 +184,7 @@ def test_regenerate_reruns_the_day_and_shows_progress(tmp_path: Path) -> None:
 
 def test_no_brief_yet(tmp_path: Path, settings: Settings) -> None:
     empty = replace(settings, output_dir=tmp_path / "nothing")
-    with TestClient(create_app(empty)) as client:
+    with TestClient(create_app(empty), base_url=LOCAL) as client:
         page = client.get("/")
         assert page.status_code == 404 and "no brief yet" in page.text.lower()
         assert "No brief yet" in client.get("/briefs").text
@@ -188,7 +192,8 @@ def test_no_brief_yet(tmp_path: Path, settings: Settings) -> None:
 
 def test_a_token_guards_every_request(served: tuple[Settings, TestClient]) -> None:
     settings, _ = served
-    with TestClient(create_app(settings, token="s3cret-token")) as client:
+    with TestClient(create_app(settings, token="s3cret-token"),
+                    base_url=LOCAL) as client:
         denied = client.get("/briefs")
         assert denied.status_code == 401 and denied.headers["x-frame-options"] == "DENY"
         assert client.get("/brief/2025-10-28.pdf").status_code == 401
@@ -223,8 +228,306 @@ def test_a_report_whose_source_is_gone_says_so_instead_of_failing(tmp_path: Path
     daily.produce(settings, date(2025, 10, 29), datetime(2025, 10, 29, 7, tzinfo=PKT),
                   ["json"], FolderSource(gone))
     shutil.rmtree(gone)  # the folder 29 October's brief was read from
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL) as client:
         page = client.get("/report?from=2025-10-27&to=2025-10-29")
     assert page.status_code == 200
     assert "Report · " in page.text
     assert "1 of their articles could no longer be read from their source" in page.text
+
+
+# --- faults: errors, damaged briefs, hosts, origins, tokens, slow clients, floods ----------
+
+def fresh(settings: Settings, **web: object) -> TestClient:
+    """A new app (empty caches) over the same briefs, with [web] keys changed."""
+    return TestClient(create_app(replace(settings, web=replace(settings.web, **web))),
+                      base_url=LOCAL)
+
+
+def test_a_500_carries_the_security_headers_and_our_page(served: tuple[Settings, TestClient],
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture
+                                                          ) -> None:
+    from briefing.web import views
+
+    settings, _ = served
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("the template engine fell over\nbriefing: forged line")
+
+    monkeypatch.setattr(views, "render_html", broken)
+    with fresh(settings) as client:
+        response = client.get("/brief/2025-10-28%0Abriefing:%20forged")
+        assert response.status_code == 400  # not a date: a clear page, not a crash
+        response = client.get("/brief/2025-10-28")
+    assert response.status_code == 500
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    assert "Something went wrong" in response.text and "fell over" not in response.text
+    assert all("\n" not in r.getMessage() for r in caplog.records)  # no forged log line
+
+
+def test_a_damaged_latest_brief_is_skipped_and_logged_once(served: tuple[Settings, TestClient],
+                                                            tmp_path: Path,
+                                                            caplog: pytest.LogCaptureFixture
+                                                            ) -> None:
+    import shutil
+    from datetime import date
+
+    from briefing.briefs import BriefStore
+
+    settings, _ = served
+    output = tmp_path / "output"
+    shutil.copytree(settings.output_dir, output, symlinks=True)
+    store = BriefStore(output)
+    store.write(date(2025, 10, 30), {"json": "[" * 100_000 + "]" * 100_000})  # too deep
+    store.write(date(2025, 10, 29), {"json": '{"title": "no date, nothing else"}'})
+    with TestClient(create_app(replace(settings, output_dir=output)), base_url=LOCAL) as client:
+        for _ in range(3):
+            page = client.get("/")
+            assert page.status_code == 200 and "Tuesday 28 October 2025" in page.text
+        listed = client.get("/briefs").text
+    assert "2025-10-28" in listed and "2025-10-30" not in listed
+    skipped = [r.getMessage() for r in caplog.records if "skipping the brief" in r.getMessage()]
+    assert len(skipped) == 2  # once per damaged day, however often it is asked for
+    assert any("2025-10-30" in m and "RecursionError" in m for m in skipped)
+
+
+@pytest.fixture(scope="module")
+def named(served: tuple[Settings, TestClient]) -> Iterator[TestClient]:
+    """The briefs served with one more host name: briefs.example.org."""
+    with fresh(served[0], allowed_hosts=("briefs.example.org",)) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("host", "status"), [
+    ("localhost", 200), ("localhost:8000", 200), ("127.0.0.1:8000", 200), ("[::1]:8000", 200),
+    ("LOCALHOST.", 200), ("briefs.example.org", 200), ("Briefs.Example.Org:443", 200),
+    ("evil.example", 421), ("evil.example:8000", 421), ("127.0.0.1.evil.example", 421),
+    ("localhost@evil.example", 421), ("", 421),
+])
+def test_only_the_configured_host_names_are_answered(named: TestClient, host: str,
+                                                     status: int) -> None:
+    """A DNS-rebinding page names its own host; it gets nothing, token or no token."""
+    response = named.get("/brief/2025-10-28", headers={"Host": host})
+    assert response.status_code == status
+    assert response.headers["x-frame-options"] == "DENY"
+    if status == 421:
+        assert "Pakistan" not in response.text
+
+
+def test_the_serve_address_is_a_host_name_too(served: tuple[Settings, TestClient]) -> None:
+    settings, _ = served
+    with TestClient(create_app(settings, host="192.0.2.7"), base_url=LOCAL) as client:
+        assert client.get("/", headers={"Host": "192.0.2.7:8000"}).status_code == 200
+        assert client.get("/", headers={"Host": "0.0.0.0:8000"}).status_code == 421
+
+
+def test_a_form_from_a_foreign_origin_is_refused_even_with_its_token(
+        served: tuple[Settings, TestClient]) -> None:
+    from briefing.web.jobs import Job
+
+    settings, _ = served
+    with fresh(settings) as client:
+        started: list[object] = []
+        state = client.app.state.briefing  # type: ignore[attr-defined]
+        state.jobs.start = lambda day: started.append(day) or Job("j1", day, "07:00")
+        action, token = regenerate_form(client, "2025-10-28")
+        foreign = [{"Origin": "http://evil.example"}, {"Origin": "null"},
+                   {"Referer": "http://evil.example/page"},
+                   {"Origin": "http://localhost:9999"},
+                   {"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"}]
+        for headers in foreign:
+            response = client.post(action, data={"csrf": token}, headers=headers,
+                                   follow_redirects=False)
+            assert response.status_code == 403, headers
+            assert "own page" in response.text
+        assert started == []
+        own = [{"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+               {"Origin": "http://localhost"}, {"Referer": "http://localhost/brief/2025-10-28"},
+               {"Origin": "null", "Sec-Fetch-Site": "same-origin"}]  # the browser vouches
+        for headers in own:
+            response = client.post(action, data={"csrf": token}, headers=headers,
+                                   follow_redirects=False)
+            assert response.status_code == 303, headers
+        assert len(started) == len(own)
+        big = client.post(action, content=b"csrf=" + b"0" * 100_000,
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert big.status_code == 413
+
+        def chunks() -> Iterator[bytes]:
+            yield f"csrf={token}".encode()
+
+        assert client.post(action, content=chunks()).status_code == 411
+    assert len(started) == len(own)
+
+
+def test_a_non_ascii_token_works_as_bearer_query_and_cookie(served: tuple[Settings, TestClient]
+                                                           ) -> None:
+    settings, _ = served
+    token = "pässwörd-€-ключ"
+    with TestClient(create_app(settings, token=token), base_url=LOCAL) as client:
+        bearer = ("Bearer " + token).encode("utf-8")
+        assert client.get("/briefs", headers={"Authorization": bearer}).status_code == 200
+        lower = ("bearer " + token).encode("utf-8")
+        assert client.get("/briefs", headers={"Authorization": lower}).status_code == 200
+        wrong = ("Bearer " + token[:-1]).encode("utf-8")
+        assert client.get("/briefs", headers={"Authorization": wrong}).status_code == 401
+        first = client.get("/briefs", params={"token": token})
+        assert first.status_code == 200
+        cookie = first.headers["set-cookie"]
+        assert "briefing_token=" in cookie and "HttpOnly" in cookie
+        assert cookie.isascii() and "p%C3%A4" not in cookie  # a derived value, not the token
+        assert client.get("/briefs").status_code == 200  # the cookie now carries it
+        client.cookies.clear()
+        assert client.get("/briefs").status_code == 401
+
+
+def start_uvicorn(app: object, header_seconds: float) -> tuple[object, int]:
+    import socket
+    import threading
+
+    import uvicorn
+
+    from briefing.web.server import options
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,  # type: ignore[arg-type]
+                                           **options(header_seconds)))
+    threading.Thread(target=server.run, daemon=True).start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    return server, port
+
+
+def closed_within(sock: object, seconds: float) -> float | None:
+    """Seconds until the server closed the connection (reading what it sent), or None."""
+    import socket
+
+    assert isinstance(sock, socket.socket)
+    started = time.monotonic()
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(65536):
+            pass
+    except TimeoutError:
+        return None
+    return time.monotonic() - started
+
+
+def test_a_client_that_trickles_its_headers_is_cut_off(served: tuple[Settings, TestClient]
+                                                        ) -> None:
+    import socket
+
+    settings, _ = served
+    server, port = start_uvicorn(create_app(settings), header_seconds=0.6)
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as slow:
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+            started = time.monotonic()
+            for _ in range(4):  # a byte now and then keeps uvicorn's own idle timer away
+                time.sleep(0.1)
+                slow.sendall(b"X")
+            waited = closed_within(slow, 3)
+            assert waited is not None and time.monotonic() - started < 2.0
+        with socket.create_connection(("127.0.0.1", port)) as quick:
+            quick.sendall(b"GET /briefs HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            assert quick.recv(12) == b"HTTP/1.1 200"
+            time.sleep(0.1)
+            quick.sendall(b"GET /briefs HTTP/1.1\r\nHost: local")  # the next request stalls
+            assert closed_within(quick, 3) is not None
+    finally:
+        server.should_exit = True  # type: ignore[attr-defined]
+
+
+def test_a_flood_of_different_reports_is_bounded_and_day_pages_stay_fast(
+        served: tuple[Settings, TestClient], monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    import threading
+    from datetime import date
+
+    import httpx
+
+    from briefing import reports
+
+    settings, client = served
+    brief = client.app.state.briefing.store.read(date(2025, 10, 28))  # type: ignore[attr-defined]
+    running = {"now": 0, "most": 0, "calls": 0}
+    guard = threading.Lock()
+
+    def slow_report(*args: object, **kwargs: object) -> tuple[object, int]:
+        with guard:
+            running["now"] += 1
+            running["calls"] += 1
+            running["most"] = max(running["most"], running["now"])
+        time.sleep(0.2)
+        with guard:
+            running["now"] -= 1
+        return brief, 0
+
+    monkeypatch.setattr(reports, "multi_day", slow_report)
+    app = create_app(replace(settings, web=replace(settings.web, report_workers=2,
+                                                   report_queue=3)))
+    paths = [f"/report?from=2025-10-{start:02d}&to=2025-10-{end}"
+             for start in range(1, 21) for end in (28, 29)]
+
+    async def flood() -> tuple[list[httpx.Response], float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=LOCAL, timeout=30) as http:
+            await http.get("/brief/2025-10-28")  # the day page, cached
+
+            async def day_page() -> float:
+                await asyncio.sleep(0.1)  # while the reports run
+                started = time.monotonic()
+                assert (await http.get("/brief/2025-10-28")).status_code == 200
+                return time.monotonic() - started
+
+            *responses, day = await asyncio.gather(*(http.get(p) for p in paths), day_page())
+            return responses, day  # type: ignore[return-value]
+
+    responses, day_seconds = asyncio.run(flood())
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) == 5 and statuses.count(503) == len(paths) - 5
+    assert running["most"] <= 2 and running["calls"] == 5
+    busy = next(r for r in responses if r.status_code == 503)
+    assert busy.headers["retry-after"].isdigit() and int(busy.headers["retry-after"]) >= 1
+    assert busy.headers["content-security-policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+    assert "try again" in busy.text
+    assert day_seconds < 0.3, f"a day page took {day_seconds:.2f} s during the flood"
+
+
+def test_identical_reports_at_once_are_computed_once(served: tuple[Settings, TestClient],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    from datetime import date
+
+    import httpx
+
+    from briefing import reports
+
+    settings, client = served
+    brief = client.app.state.briefing.store.read(date(2025, 10, 28))  # type: ignore[attr-defined]
+    calls: list[int] = []
+
+    def slow_report(*args: object, **kwargs: object) -> tuple[object, int]:
+        calls.append(1)
+        time.sleep(0.3)
+        return brief, 0
+
+    monkeypatch.setattr(reports, "multi_day", slow_report)
+    app = create_app(replace(settings, web=replace(settings.web, report_workers=1,
+                                                   report_queue=0)))
+    path = "/report?from=2025-10-20&to=2025-10-28&theme=talks"
+
+    async def same() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=LOCAL, timeout=30) as http:
+            first = await asyncio.gather(*(http.get(path) for _ in range(20)))
+            return [*first, await http.get(path)]  # and once more, from the cache
+
+    responses = asyncio.run(same())
+    assert {r.status_code for r in responses} == {200} and len(calls) == 1
+    assert len({r.text for r in responses}) == 1

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,25 +27,28 @@ from briefing.config import Settings
 from briefing.errors import NoBrief
 from briefing.render import environment
 from briefing.web import views
+from briefing.web.bounded import Bounded, Overloaded
 from briefing.web.jobs import Jobs
-from briefing.web.security import SecurityHeaders
+from briefing.web.security import Guard, allowed_hosts
 from briefing.web.views import WebError
 
 log = logging.getLogger(__name__)
 
 
 class Pages(OrderedDict[tuple[Any, ...], str]):
-    """A small LRU of rendered pages."""
+    """A small LRU of rendered pages, filled from several threads."""
 
     def __init__(self, size: int = 256) -> None:
         super().__init__()
         self.size = size
+        self.guard = threading.Lock()
 
     def put(self, key: tuple[Any, ...], value: str) -> str:
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.size:
-            self.popitem(last=False)
+        with self.guard:
+            self[key] = value
+            self.move_to_end(key)
+            while len(self) > self.size:
+                self.popitem(last=False)
         return value
 
 
@@ -56,8 +60,20 @@ class AppState:
     store: BriefStore
     jobs: Jobs
     env: Environment
+    reports: Bounded[str]
     pages: Pages = field(default_factory=Pages)
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    unreadable: set[tuple[date, tuple[int, int]]] = field(default_factory=set)  # logged once
+
+    def skip_unreadable(self, day: date, exc: Exception) -> None:
+        """A day whose brief cannot be shown: said in the log once per version, then skipped."""
+        try:
+            stamp = self.store.stamp(day)
+        except NoBrief:
+            stamp = (0, 0)
+        if (day, stamp) not in self.unreadable:
+            self.unreadable.add((day, stamp))
+            log.warning("skipping the brief of %s: %s", day.isoformat(), exc)
 
     @property
     def keys(self) -> list[str]:
@@ -108,13 +124,19 @@ class AppState:
         return self.env.get_template(template).render(**{**defaults, **values})
 
 
-def create_app(settings: Settings, token: str | None = None) -> Starlette:
+def create_app(settings: Settings, token: str | None = None, host: str | None = None
+               ) -> Starlette:
+    """The web report; `host` is the address `briefing serve` binds, if not web.host."""
+    web = settings.web
     state = AppState(settings, BriefStore(settings.output_dir), Jobs(settings),
-                     environment(settings))
+                     environment(settings),
+                     Bounded(web.report_workers, web.report_queue, "report"))
+    hosts = allowed_hosts(web.host, host or "", *web.allowed_hosts)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
+        state.reports.close()
         state.jobs.close()  # a regeneration under way is finished first
 
     routes = [
@@ -126,9 +148,12 @@ def create_app(settings: Settings, token: str | None = None) -> Starlette:
         Route("/brief/{day}/regenerate", views.regenerate, methods=["POST"]),
         Route("/jobs/{id}", views.job),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, token=token)],
+    # Unexpected errors are left to Guard, inside Starlette's last-resort handler, so
+    # that their page, too, carries the security headers.
+    guard = Middleware(Guard, hosts=hosts, token=token, error_page=views.error)
+    app = Starlette(routes=routes, middleware=[guard],
                     exception_handlers={WebError: views.error, NoBrief: views.error,
-                                        HTTPException: views.error, Exception: views.error},
+                                        HTTPException: views.error, Overloaded: views.error},
                     lifespan=lifespan)
     app.state.briefing = state
     app.state.jobs = state.jobs

@@ -19,9 +19,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from briefing import reports
+from briefing.days import RANGE, in_range
 from briefing.errors import NoBrief
+from briefing.files import shown
 from briefing.models import Brief
 from briefing.render import render_html
+from briefing.web.bounded import Overloaded
+from briefing.web.security import same_origin
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +54,11 @@ def parse_day(text: str, what: str = "date") -> date:
     match = DAY.match(text or "")
     try:
         if match:
-            return date(int(match[1]), int(match[2]), int(match[3]))
+            return in_range(date(int(match[1]), int(match[2]), int(match[3])))
     except ValueError:
         pass
-    raise _error(400, f"Not a {what}: {text[:40]!r}. Use YYYY-MM-DD, e.g. 2025-10-28.")
+    raise _error(400, f"Not a {what}: {text[:40]!r}. Use YYYY-MM-DD, e.g. 2025-10-28, "
+                      f"{RANGE}.")
 
 
 def narrow(brief: Brief, keys: list[str]) -> Brief:
@@ -81,12 +86,22 @@ def _brief_page(request: Request, day: date) -> str:
 
 
 async def latest(request: Request) -> Response:
+    """The newest brief that can be shown; a damaged one is skipped (and logged once)."""
     def page() -> str:
-        days = _state(request).store.days()
+        state = _state(request)
+        days = state.store.days()
         if not days:
             raise _error(404, "There is no brief yet. Run `briefing run`, or wait for the "
                               "schedule.")
-        return _brief_page(request, days[0])
+        for day in days:
+            try:
+                return _brief_page(request, day)
+            except WebError:
+                raise
+            except Exception as exc:  # NoBrief, or a brief that parses but cannot render
+                state.skip_unreadable(day, exc)
+        raise _error(404, "No brief can be shown: every one is damaged (the server log "
+                          "says how).")
 
     return HTMLResponse(await run_in_threadpool(page))
 
@@ -113,7 +128,7 @@ async def past_briefs(request: Request) -> Response:
             try:
                 b = state.store.read(day)
             except NoBrief as exc:
-                log.warning("%s", exc)
+                state.skip_unreadable(day, exc)
                 continue
             rows.append({"date": day.isoformat(), "articles": len(b.articles),
                          "counts": {s.theme: len(s.items) for s in b.sections}})
@@ -139,32 +154,41 @@ async def report(request: Request) -> Response:
                           "(web.max_report_days).")
     selected = state.themes_of(request)
 
-    def page() -> str:
+    def find() -> tuple[list[date], tuple[object, ...]]:
         days = [d for d in state.store.days() if since <= d <= until]
         if not days:
             raise _error(404, f"There is no brief between {since} and {until}.")
-        key = ("report", since, until, tuple(selected), tuple(state.store.stamp(d) for d in days))
-        if key not in state.pages:
-            merged, missing = reports.multi_day(settings, state.store, days, since, until,
-                                                datetime.now().astimezone())
-            note = f"{len(days)} daily brief(s) merged and ranked afresh."
-            if missing:
-                note += f" {missing} of their articles could no longer be read from their source."
-            if selected:
-                note += " Showing only: " + ", ".join(state.labels[k] for k in selected) + "."
-            web = state.nav("/report", selected, None, (since, until), [], note)
-            state.pages.put(key, render_html(narrow(merged, selected), settings, web=web))
-        return str(state.pages[key])
+        return days, ("report", since, until, tuple(selected),
+                      tuple(state.store.stamp(d) for d in days))
 
-    return HTMLResponse(await run_in_threadpool(page))
+    days, key = await run_in_threadpool(find)
+
+    def compute() -> str:
+        merged, missing = reports.multi_day(settings, state.store, days, since, until,
+                                            datetime.now().astimezone())
+        note = f"{len(days)} daily brief(s) merged and ranked afresh."
+        if missing:
+            note += f" {missing} of their articles could no longer be read from their source."
+        if selected:
+            note += " Showing only: " + ", ".join(state.labels[k] for k in selected) + "."
+        web = state.nav("/report", selected, None, (since, until), [], note)
+        return str(state.pages.put(key, render_html(narrow(merged, selected), settings, web=web)))
+
+    cached = state.pages.get(key)
+    if cached is None:  # computed on the reports' own few threads, shared while under way
+        cached = await state.reports.run(key, compute)
+    return HTMLResponse(cached)
 
 
 async def regenerate(request: Request) -> Response:
     state = _state(request)
     day = parse_day(request.path_params["day"])
+    if not same_origin(request):
+        raise _error(403, "This form did not come from this server's own page; reload the "
+                          "brief here and try again.")
     form = await request.form()
-    sent = str(form.get("csrf", ""))
-    if not hmac.compare_digest(sent, state.csrf(day)):
+    sent = str(form.get("csrf", "")).encode("utf-8")
+    if not hmac.compare_digest(sent, state.csrf(day).encode()):
         raise _error(403, "This form has expired or did not come from this page; "
                           "reload the brief and try again.")
     job = state.jobs.start(day)
@@ -182,8 +206,13 @@ async def job(request: Request) -> Response:
 
 
 async def error(request: Request, exc: Exception) -> Response:
+    headers: dict[str, str] = {}
     if isinstance(exc, WebError):
         status, message = exc.status, exc.message
+    elif isinstance(exc, Overloaded):
+        status, message = 503, (f"Too many reports are being prepared; try again in "
+                                f"{exc.retry_after} seconds. Day pages are not affected.")
+        headers["Retry-After"] = str(exc.retry_after)
     elif isinstance(exc, NoBrief):
         status, message = 404, f"{str(exc)[:1].upper()}{str(exc)[1:]}."
     elif isinstance(exc, HTTPException):
@@ -191,10 +220,10 @@ async def error(request: Request, exc: Exception) -> Response:
                                             405: "That method is not allowed here."
                                             }.get(exc.status_code, str(exc.detail))
     else:
-        log.error("error serving %s: %s: %s", request.url.path, type(exc).__name__, exc,
-                  exc_info=log.isEnabledFor(logging.DEBUG))
+        log.error("error serving %s: %s: %s", shown(request.url.path), type(exc).__name__,
+                  shown(exc), exc_info=log.isEnabledFor(logging.DEBUG))
         status, message = 500, "Something went wrong; the server log says what."
     title = f"{status}: {'Not found' if status == 404 else 'Cannot show this'}"
     html = _state(request).page("web/error.html.j2", page_title=title, kicker="briefing",
                                 message=message)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=headers)
