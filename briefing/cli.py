@@ -265,7 +265,7 @@ def send(day: date | None, dry_run: bool, force: bool, config: Path | None) -> N
 @CONFIG_OPTION
 @_errors
 def serve(host: str | None, port: int | None, config: Path | None) -> None:
-    """Serve the briefs on demand in a browser: latest, any day, archive, reports."""
+    """Serve the briefs on demand in a browser: latest, any day, past briefs, reports."""
     import os
 
     import uvicorn
