@@ -134,12 +134,19 @@ def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) ->
             word = token.lower()
             if word in STOPWORDS or word.isdigit() or len(word) < 4:
                 continue
-            [key] = stems(word) or [""]
+            key = _topic_stem(word)
             if key and key not in story_stems:
                 found[key] += weight
                 spelled.setdefault(key, token if token[:1].isupper() and not token.isupper()
                                    else word)
     return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
+
+
+@lru_cache(maxsize=100_000)
+def _topic_stem(word: str) -> str:
+    """The stem a topic word counts under ("" for none); a day repeats its words often."""
+    [key] = stems(word) or [""]
+    return key
 
 
 def without_theme(judgment: Judgment, article: Article, sentences: Sequence[Sentence],
