@@ -41,7 +41,7 @@ class RawDocument:
     published_at: datetime | None = None  # a publication instant the feed or page states
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Removal:
     """One stretch of text that cleaning dropped, kept for inspection."""
 
@@ -80,7 +80,7 @@ class Article:
         return [p for p in self.body.split("\n\n") if p]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence, addressed by its article and its position in it.
 
