@@ -1,12 +1,15 @@
 """`make bench [DUC=/path/to/duc2003] [DEVSET=/path/to/copy]`: every benchmark table.
 
     python -m benchmarks.run --duc /tmp/duc2003 --devset /tmp/devset [--split dev]
-                             [--sizes 100,1000,10000] [--skip-scale] [-v]
+                             [--sizes 100,1000,10000,30000] [--skip-scale]
+                             [--baseline /path/to/older/checkout] [-v]
 
 Without DUC data the ROUGE table is skipped (with instructions to get it)
 and the scale run uses the seeds alone; without a local copy of the
 development set its section is skipped too. The development set reports its
 `dev` half unless asked for `--split test`, which is reported once, at the end.
+With `--baseline`, every timed command and scale run is also run on an older
+checkout, in the same run, and its figures are printed in brackets.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from benchmarks import devset, duc, scale, themes
+from benchmarks import devset, duc, scale, speed, themes
 from briefing import text
 from briefing.config import load_settings
 
@@ -46,7 +49,10 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duc", type=Path, default=None, help="the duc2003/ folder")
-    parser.add_argument("--sizes", default="100,1000,10000", help="article counts for scale")
+    parser.add_argument("--sizes", default="100,1000,10000,30000",
+                        help="article counts for scale")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="an older checkout to time beside this one (figures in brackets)")
     parser.add_argument("--skip-scale", action="store_true", help="skip the scale runs")
     parser.add_argument("--devset", type=Path, default=None,
                         help="a local copy of the development set (a folder of NNN.txt files)")
@@ -65,7 +71,7 @@ def main() -> None:
     print(f"## Benchmarks ({date.today().isoformat()}; {machine()})\n")
     if args.duc and (args.duc / "docs.without.headlines").is_dir():
         sets = duc.load(args.duc)
-        scores, whole = duc.evaluate(sets, duc_settings, duc.systems(duc_settings))
+        scores, _ = duc.evaluate(sets, duc_settings, duc.systems(duc_settings))
         print(f"### Summary quality: DUC 2003 task 2 ({len(sets)} document sets, "
               f"{sum(len(s.models) for s in sets)} human summaries, 100 words)\n")
         print("Same sentence splitting and the same 100-word cut for every system; "
@@ -78,10 +84,17 @@ def main() -> None:
         ours = next(s for s in scores if s.system == "briefing")
         lexrank = next(s for s in scores if s.system == "sumy LexRank")
         print(f"\nRanking: briefing is {lexrank.seconds_per_set / ours.seconds_per_set:.0f}x "
-              f"faster than sumy LexRank per set. The whole `briefing summarize` per set "
-              f"(reading, cleaning, training Punkt, splitting, ranking) takes "
-              f"{whole * 1000:.0f} ms, {lexrank.seconds_per_set / whole:.1f}x faster than "
-              f"LexRank's ranking alone.\n")
+              f"faster than sumy LexRank per set.\n")
+        folders = [s.folder for s in sets]
+        whole = speed.summarize_time(folders)
+        was = speed.summarize_time(folders, args.baseline) if args.baseline else None
+        lexrank_all = lexrank.seconds_per_set * len(sets)
+        print(f"The whole `briefing summarize` over the {len(sets)} sets in one process "
+              f"(start-up, reading, cleaning, Punkt, splitting, ranking, writing) takes "
+              f"{speed.beside_s(whole, was)}: {lexrank_all / whole.seconds:.1f}x faster "
+              f"than sumy LexRank's ranking of the same sets alone ({lexrank_all:.1f} s)"
+              + (f", against {lexrank_all / was.seconds:.1f}x before" if was else "")
+              + ".\n")
         pool_from = args.duc
     else:
         print(f"### Summary quality: skipped\n\n{duc.HOW_TO_GET}\n")
@@ -99,17 +112,21 @@ def main() -> None:
     else:
         print(f"### Development set: skipped\n\n{devset.HOW_TO_GET}\n")
 
+    print("### Speed: whole commands, each in a fresh process (best of 3 to 5)\n")
+    print(speed.table(args.baseline))
+    seconds, size = scale.pdf_seconds()
+    print(f"\nPDF of the seeds' brief: {seconds:.2f} s ({size / 1024:.0f} KiB).\n")
+
     if not args.skip_scale:
         sizes = [int(n) for n in args.sizes.split(",") if n]
         pool = scale.sources(pool_from)
         with tempfile.TemporaryDirectory() as workdir:
             runs = [scale.measure(n, pool, Path(workdir)) for n in sizes]
+            before = ([scale.measure(n, pool, Path(workdir), args.baseline) for n in sizes]
+                      if args.baseline else None)
         source = "DUC 2003 documents and the seeds" if pool_from else "the seeds"
         print(f"### Scale: themed pipeline to brief.json ({source}, resampled)\n")
-        print(scale.table(runs) + "\n")
-        seconds, size = scale.pdf_seconds()
-        print(f"PDF of the seeds' brief: {seconds:.2f} s ({size / 1024:.0f} KiB).")
-
+        print(scale.table(runs, before))
 
 if __name__ == "__main__":
     main()
