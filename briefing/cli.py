@@ -351,9 +351,8 @@ def sentences(folder: Path, config: Path | None) -> None:
 @_errors
 def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Path | None) -> None:
     """Theme-agnostic extractive summary of each folder: best sentence first, one a line."""
-    from briefing import pipeline
+    from briefing import ingest, pipeline
     from briefing.files import atomic_write
-    from briefing.source import FolderSource
     from briefing.summarize import cut_to_words
     from briefing.summarize import summarize as rank
 
@@ -362,11 +361,21 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
     settings = _settings(config)
     cfg = settings.summary
     failed = 0
+    readable = []
     for folder in folders:
         try:
-            reading = FolderSource(folder).read(settings).reading
+            ingest.article_files(folder)
+            readable.append(folder)
+        except IngestError as exc:
+            if out is None:
+                raise
+            log.error("%s", exc)
+            failed += 1
+    # One run, one Punkt model: learnt once from the run's text, not again for every folder.
+    for folder, reading in zip(readable, pipeline.read_folders(readable, settings), strict=True):
+        try:
             pipeline.require_articles(reading, folder)
-        except (NoUsableArticles, IngestError) as exc:
+        except NoUsableArticles as exc:
             if out is None:
                 raise
             log.error("%s", exc)

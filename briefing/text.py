@@ -92,7 +92,8 @@ class NewsLanguageVars(PunktLanguageVars):  # type: ignore[misc]
         return r"(?:[)\";}\]\*:@\'\({\[" + self._quotes + r"!?])"
 
 
-def _with_abbreviations(params: PunktParameters, extra: Iterable[str]) -> PunktParameters:
+def with_abbreviations(params: PunktParameters, extra: Iterable[str]) -> PunktParameters:
+    """The parameters with the built-in abbreviations and `extra` ones added (in place)."""
     params.abbrev_types.update(ABBREVIATIONS)
     params.abbrev_types.update(a.lower().rstrip(".") for a in extra)
     return params
@@ -123,15 +124,21 @@ def trained_parameters(texts: Sequence[str]) -> PunktParameters:
     return trainer.get_params()
 
 
+def pretrained_for(mode: str) -> PunktParameters | None:
+    """punkt_tab's parameters when `mode` allows them and they are installed; None: train."""
+    params = pretrained_parameters() if mode in ("auto", "pretrained") else None
+    if params is None and mode == "pretrained":
+        log.warning("NLTK punkt_tab data not installed; training Punkt on the input instead")
+    return params
+
+
 def punkt_parameters(texts: Sequence[str], mode: str = "auto",
                      extra_abbreviations: Iterable[str] = ()) -> PunktParameters:
     """Punkt's parameters: pretrained when `mode` allows and the data exists, else trained."""
-    params = pretrained_parameters() if mode in ("auto", "pretrained") else None
+    params = pretrained_for(mode)
     if params is None:
-        if mode == "pretrained":
-            log.warning("NLTK punkt_tab data not installed; training Punkt on the input instead")
         params = trained_parameters(texts)
-    return _with_abbreviations(params, extra_abbreviations)
+    return with_abbreviations(params, extra_abbreviations)
 
 
 def tokenizer_from(params: PunktParameters) -> PunktSentenceTokenizer:
@@ -155,11 +162,10 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
                 continue
             lead = paragraph[start:end].index(text)
             begin = offset + start + lead
-            tokens_ = words(text)
+            content, pairs = _analysed(words(text))
             sentences.append(Sentence(
                 article=article.id, index=len(sentences), text=text, start=begin,
-                end=begin + len(text), paragraph=number, stems=content_stems(tokens_),
-                concepts=concepts(tokens_),
+                end=begin + len(text), paragraph=number, stems=content, concepts=pairs,
             ))
         offset += len(paragraph) + 2
     return sentences
@@ -274,9 +280,16 @@ def concepts(sentence_words: Sequence[str]) -> frozenset[str]:
     "torkham cross" but not "of the", which says nothing. Single words are
     not concepts: on DUC 2003 they lowered ROUGE-2 recall.
     """
+    return _analysed(sentence_words)[1]
+
+
+def _analysed(sentence_words: Sequence[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Content stems and concepts of a sentence's words, each word stemmed once."""
     stemmed = [stem(w) for w in sentence_words]
     common = [is_common(w) for w in sentence_words]
+    content = tuple(s for s, c in zip(stemmed, common, strict=True) if not c)
     # Interned: a day of 10,000 articles repeats its bigrams millions of times, and one
     # string each (kept shared when a worker's sentences are pickled) is a third of its memory.
-    return frozenset(intern(f"{a} {b}") for (a, b), (x, y) in
-                     zip(pairwise(stemmed), pairwise(common), strict=True) if not (x and y))
+    pairs = frozenset(intern(f"{a} {b}") for (a, b), (x, y) in
+                      zip(pairwise(stemmed), pairwise(common), strict=True) if not (x and y))
+    return content, pairs
