@@ -17,9 +17,7 @@ from datetime import date, datetime
 from functools import partial
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import TypeVar
-
-from nltk.tokenize.punkt import PunktParameters
+from typing import TYPE_CHECKING, TypeVar
 
 from briefing import ingest, syndication, text
 from briefing.archive import StoredArticle
@@ -39,6 +37,9 @@ from briefing.models import (
 from briefing.syndication import Sketch, signature
 from briefing.text import split_article, tokenizer_from
 from briefing.themes import Theming, theme_day
+
+if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy out of it
+    from nltk.tokenize.punkt import PunktParameters
 
 log = logging.getLogger(__name__)
 
@@ -273,7 +274,14 @@ def _map(func: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], workers: i
         server.set_forkserver_preload([__name__])
         context = server
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(func, chunks))
+        # The main process works too: it takes the first chunk while the workers start,
+        # then every chunk that no worker has begun yet. Each chunk's result is the same
+        # wherever it is computed.
+        later = [pool.submit(func, chunk) for chunk in chunks[1:]]
+        results = [func(chunks[0])]
+        for chunk, future in zip(chunks[1:], later, strict=True):
+            results.append(func(chunk) if future.cancel() else future.result())
+        return results
 
 
 def require_articles(reading: Reading, folder: Path) -> None:
