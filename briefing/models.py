@@ -102,7 +102,7 @@ class Sentence:
         return len(self.text.split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Why:
     """Why a sentence got its theme: the evidence for that theme (or the best one)."""
 
@@ -114,7 +114,7 @@ class Why:
     story: str = ""  # whether the sentence is about the story, and why
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemedSentence:
     """A sentence with its score for every theme and the theme it belongs to.
 
