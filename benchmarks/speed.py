@@ -26,9 +26,10 @@ class Timing:
     peak_mb: float  # all processes together, in the best run
 
 
-def best(command: Sequence[str], code: Path, repeat: int) -> Timing:
+def best(command: Sequence[str], code: Path, repeat: int, cache: str = "") -> Timing:
+    """Best of `repeat` runs; Punkt's cache of trained parameters in `cache` ("": none)."""
     runs = [processes.run([sys.executable, "-m", "briefing", *command], cwd=code,
-                          env={**with_code(code), "BRIEFING_PUNKT_CACHE": ""})
+                          env={**with_code(code), "BRIEFING_CACHE_DIR": cache})
             for _ in range(repeat)]
     fastest = min(runs, key=lambda m: m.seconds)
     return Timing(fastest.seconds, fastest.peak_mb)
@@ -46,11 +47,18 @@ def run_time(code: Path = ROOT, repeat: int = 3) -> Timing:
                     code, repeat)
 
 
-def summarize_time(folders: Sequence[Path], code: Path = ROOT, repeat: int = 3) -> Timing:
-    """`briefing summarize` over the folders in one process, 100 words each."""
-    with tempfile.TemporaryDirectory() as out:
-        return best(["summarize", *map(str, folders), "--words", "100", "--out", out],
-                    code, repeat)
+def summarize_time(folders: Sequence[Path], code: Path = ROOT, repeat: int = 3,
+                   warm: bool = False) -> Timing:
+    """`briefing summarize` over the folders in one process, 100 words each.
+
+    Cold: nothing cached, Punkt trained for every folder. Warm: run once before,
+    so the trained parameters come from the cache.
+    """
+    with tempfile.TemporaryDirectory() as out, tempfile.TemporaryDirectory() as cache:
+        command = ["summarize", *map(str, folders), "--words", "100", "--out", out]
+        if warm:
+            best(command, code, 1, cache)
+        return best(command, code, repeat, cache if warm else "")
 
 
 def beside_s(now: Timing, before: Timing | None) -> str:

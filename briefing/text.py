@@ -24,6 +24,7 @@ from itertools import pairwise
 from sys import intern
 from types import ModuleType
 
+from briefing import punktcache
 from briefing.models import Article, Sentence
 
 
@@ -151,15 +152,22 @@ def pretrained_parameters() -> PunktParameters | None:
 
 
 def trained_parameters(texts: Sequence[str]) -> PunktParameters:
-    """Punkt parameters learnt from the given texts (bounded in size)."""
-    trainer = PunktTrainer(lang_vars=NewsLanguageVars(), token_cls=NewsToken)
-    trainer.INCLUDE_ALL_COLLOCS = True
+    """Punkt parameters learnt from the given texts (bounded in size), or their cache."""
+    used = []
     budget = TRAINING_CHARS
     for text in texts:
         if budget <= 0:
             break
-        trainer.train(text[:budget], finalize=False)
+        used.append(text[:budget])
         budget -= len(text)
+    return punktcache.cached(used, _train)
+
+
+def _train(texts: Sequence[str]) -> PunktParameters:
+    trainer = PunktTrainer(lang_vars=NewsLanguageVars(), token_cls=NewsToken)
+    trainer.INCLUDE_ALL_COLLOCS = True
+    for text in texts:
+        trainer.train(text, finalize=False)
     trainer.finalize_training()
     return trainer.get_params()
 
