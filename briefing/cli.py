@@ -353,13 +353,10 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
     """Theme-agnostic extractive summary of each folder: best sentence first, one a line."""
     from briefing import ingest, pipeline
     from briefing.files import atomic_write
-    from briefing.summarize import cut_to_words
-    from briefing.summarize import summarize as rank
 
     if out is None and len(folders) > 1:
         raise BadUsage("several folders need --out FOLDER to write one summary each")
     settings = _settings(config)
-    cfg = settings.summary
     failed = 0
     readable = []
     for folder in folders:
@@ -371,19 +368,15 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
                 raise
             log.error("%s", exc)
             failed += 1
-    # One run, one Punkt model: learnt once from the run's text, not again for every folder.
-    for folder, reading in zip(readable, pipeline.read_folders(readable, settings), strict=True):
-        try:
-            pipeline.require_articles(reading, folder)
-        except NoUsableArticles as exc:
+    for folder, summary in zip(readable, pipeline.summaries(readable, settings, words),
+                               strict=True):
+        if isinstance(summary, NoUsableArticles):
             if out is None:
-                raise
-            log.error("%s", exc)
+                raise summary
+            log.error("%s", summary)
             failed += 1
             continue
-        chosen = rank(reading.sentences, words, cfg.position_weight, cfg.redundancy,
-                      cfg.min_sentence_words, cfg.max_sentence_words, reading.support)
-        text = "\n".join(cut_to_words([s.text for s in chosen], words)) + "\n"
+        text = "\n".join(summary) + "\n"
         if out is None:
             click.echo(text, nl=False)
         else:

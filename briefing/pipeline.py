@@ -34,6 +34,7 @@ from briefing.models import (
     Sentence,
     Skipped,
 )
+from briefing.summarize import cut_to_words, summarize
 from briefing.syndication import Sketch, signature
 from briefing.text import split_article, tokenizer_from
 from briefing.themes import Theming, theme_day
@@ -74,15 +75,45 @@ def read(folder: Path, settings: Settings, names: Collection[str] | None = None,
 
 def read_folders(folders: Sequence[Path], settings: Settings) -> list[Reading]:
     """Each folder read as `read` reads it; many small folders share out the cores."""
-    if len(folders) <= 1:
-        return [read(f, settings) for f in folders]
-    workers = _workers(settings, sum(len(_paths(f)) for f in folders))
-    each = partial(_read_each, settings=settings)
-    return [r for chunk in _map(each, _chunks(folders, workers), workers) for r in chunk]
+    return map_folders(folders, settings, _as_read_from)
 
 
-def _read_each(folders: Sequence[Path], settings: Settings) -> list[Reading]:
-    return [_read_paths(_paths(f), settings, None, 1) for f in folders]
+def summaries(folders: Sequence[Path], settings: Settings, words: int
+              ) -> list[list[str] | NoUsableArticles]:
+    """Each folder's theme-agnostic summary (best sentence first, cut at `words` words),
+    or why it has none; read and ranked on every core when there are many."""
+    return map_folders(folders, settings, partial(_summary, settings=settings, words=words))
+
+
+def map_folders(folders: Sequence[Path], settings: Settings,
+                then: Callable[[Path, Reading], R]) -> list[R]:
+    """`then(folder, reading)` for each folder, one folder per task on every core."""
+    workers = _workers(settings, sum(len(_paths(f)) for f in folders)) if len(folders) > 1 \
+        else 1
+    each = partial(_read_each, settings=settings, then=then)
+    return [r for chunk in _map(each, [folders[i:i + 1] for i in range(len(folders))], workers)
+            for r in chunk]
+
+
+def _read_each(folders: Sequence[Path], settings: Settings,
+               then: Callable[[Path, Reading], R]) -> list[R]:
+    return [then(f, _read_paths(_paths(f), settings, None, 1)) for f in folders]
+
+
+def _as_read_from(_: Path, reading: Reading) -> Reading:
+    return reading
+
+
+def _summary(folder: Path, reading: Reading, settings: Settings, words: int
+             ) -> list[str] | NoUsableArticles:
+    try:
+        require_articles(reading, folder)
+    except NoUsableArticles as exc:
+        return exc
+    cfg = settings.summary
+    chosen = summarize(reading.sentences, words, cfg.position_weight, cfg.redundancy,
+                       cfg.min_sentence_words, cfg.max_sentence_words, reading.support)
+    return cut_to_words([s.text for s in chosen], words)
 
 
 def _paths(folder: Path, names: Collection[str] | None = None) -> list[Path]:
