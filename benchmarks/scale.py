@@ -134,7 +134,7 @@ def pdf_seconds() -> tuple[float, int]:
 def table(runs: list[Run], before: list[Run] | None = None) -> str:
     """One row per size; with `before` (the same sizes, older code), its figures in brackets."""
     lines = ["| articles | sentences | wall time | time per article "
-             "| peak memory, all processes | peak memory, main process |",
+             "| peak memory, all processes (PSS) | peak memory, main process (RSS) |",
              "|---:|---:|---:|---:|---:|---:|"]
     old = {r.articles: r for r in before or ()}
     for r in runs:

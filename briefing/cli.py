@@ -179,9 +179,23 @@ def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
         fetch_first: bool | None, config: Path | None, formats: tuple[str, ...] | None,
         now: datetime | None) -> None:
     """Render the day's brief as HTML, PDF and JSON from the configured source."""
+    settings = _settings(config).with_overrides(output_dir=output_dir, formats=formats)
+    if "pdf" in settings.formats and _EARLY_PDF:
+        from briefing import render
+
+        render.start_pdf_early()  # WeasyPrint loads on the other core while the brief is made
+        try:
+            _run(settings, input_dir, day, fetch_first, now)
+        finally:
+            render.stop_pdf_early()
+    else:
+        _run(settings, input_dir, day, fetch_first, now)
+
+
+def _run(settings: Settings, input_dir: Path | None, day: date | None,
+         fetch_first: bool | None, now: datetime | None) -> None:
     from briefing import daily, source
 
-    settings = _settings(config).with_overrides(output_dir=output_dir, formats=formats)
     now = now or datetime.now().astimezone()
     day = day or now.date()
     chosen = source.configured(settings, input_dir)
@@ -387,8 +401,14 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
         raise Failure(f"{failed} of {len(folders)} folders had no usable article")
 
 
+# Only the command line proper renders the PDF in an early process (tests call `cli`).
+_EARLY_PDF = False
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: unexpected errors become one line (with --debug, a traceback)."""
+    global _EARLY_PDF
+    _EARLY_PDF = True
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=args, prog_name="briefing", standalone_mode=True)
