@@ -1,13 +1,15 @@
 """`make bench [DUC=/path/to/duc2003] [TAC=…] [DEVSET=/path/to/copy]`: every benchmark table.
 
     python -m benchmarks.run --duc /tmp/duc2003 [--tac /tmp/tac2011] --devset /tmp/devset
-                             [--split dev]
-                             [--sizes 100,1000,10000] [--skip-scale] [-v]
+                             [--split dev] [--sizes 100,1000,10000,30000] [--skip-scale]
+                             [--baseline /path/to/older/checkout] [-v]
 
 Without DUC data the ROUGE table is skipped (with instructions to get it)
 and the scale run uses the seeds alone; without a local copy of the
 development set its section is skipped too. The development set reports its
 `dev` half unless asked for `--split test`, which is reported once, at the end.
+With `--baseline`, every timed command and scale run is also run on an older
+checkout, in the same run, and its figures are printed in brackets.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
-from benchmarks import devset, duc, readability, rouge155, scale, themes, train_weights
+from benchmarks import devset, duc, readability, rouge155, scale, speed, themes, train_weights
 from briefing import text
 from briefing.config import load_settings
 
@@ -50,7 +52,10 @@ def main() -> None:
     parser.add_argument("--tac", type=Path, default=None,
                         help="the TAC 2011 MultiLing Pilot Dataset folder: more training "
                              "sets for the cross-validated concept weights")
-    parser.add_argument("--sizes", default="100,1000,10000", help="article counts for scale")
+    parser.add_argument("--sizes", default="100,1000,10000,30000",
+                        help="article counts for scale")
+    parser.add_argument("--baseline", type=Path, default=None,
+                        help="an older checkout to time beside this one (figures in brackets)")
     parser.add_argument("--skip-scale", action="store_true", help="skip the scale runs")
     parser.add_argument("--devset", type=Path, default=None,
                         help="a local copy of the development set (a folder of NNN.txt files)")
@@ -75,7 +80,7 @@ def main() -> None:
             others += train_weights.tac_topics(args.tac, duc_settings)
         models = train_weights.cross_validated(task2, others)
         perl_like = rouge155.Rouge155(duc.WORDS)
-        scores, whole = duc.evaluate(sets, duc_settings, duc.systems(duc_settings, models),
+        scores, _ = duc.evaluate(sets, duc_settings, duc.systems(duc_settings, models),
                                      perl_like)
         print(f"### Summary quality: DUC 2003 task 2 ({len(sets)} document sets, "
               f"{sum(len(s.models) for s in sets)} human summaries, 100 words)\n")
@@ -95,10 +100,19 @@ def main() -> None:
         ours = next(s for s in scores if s.system == duc.BRIEFING)
         lexrank = next(s for s in scores if s.system == "sumy LexRank")
         print(f"\nRanking: briefing is {lexrank.seconds_per_set / ours.seconds_per_set:.0f}x "
-              f"faster than sumy LexRank per set. The whole `briefing summarize` per set "
-              f"(reading, cleaning, training Punkt, splitting, ranking) takes "
-              f"{whole * 1000:.0f} ms, {lexrank.seconds_per_set / whole:.1f}x faster than "
-              f"LexRank's ranking alone.\n")
+              f"faster than sumy LexRank per set.\n")
+        folders = [s.folder for s in sets]
+        whole = speed.summarize_time(folders)
+        warm = speed.summarize_time(folders, warm=True)
+        was = speed.summarize_time(folders, args.baseline) if args.baseline else None
+        lexrank_all = lexrank.seconds_per_set * len(sets)
+        print(f"The whole `briefing summarize` over the {len(sets)} sets in one process "
+              f"(start-up, reading, cleaning, Punkt, splitting, ranking, writing) takes "
+              f"{speed.beside_s(whole, was)}: {lexrank_all / whole.seconds:.1f}x faster "
+              f"than sumy LexRank's ranking of the same sets alone ({lexrank_all:.1f} s)"
+              + (f", against {lexrank_all / was.seconds:.1f}x before" if was else "")
+              + f". Run again over the same sets, with Punkt's parameters from the cache: "
+              f"{warm.seconds:.2f} s, {lexrank_all / warm.seconds:.1f}x.\n")
         pool_from = args.duc
     else:
         print(f"### Summary quality: skipped\n\n{duc.HOW_TO_GET}\n")
@@ -122,17 +136,21 @@ def main() -> None:
         briefs.append(readability.devset(args.devset, settings, args.split))
     print(readability.table(briefs, args.verbose) + "\n")
 
+    print("### Speed: whole commands, each in a fresh process (best of 3 to 5)\n")
+    print(speed.table(args.baseline))
+    seconds, size = scale.pdf_seconds()
+    print(f"\nPDF of the seeds' brief: {seconds:.2f} s ({size / 1024:.0f} KiB).\n")
+
     if not args.skip_scale:
         sizes = [int(n) for n in args.sizes.split(",") if n]
         pool = scale.sources(pool_from)
         with tempfile.TemporaryDirectory() as workdir:
             runs = [scale.measure(n, pool, Path(workdir)) for n in sizes]
+            before = ([scale.measure(n, pool, Path(workdir), args.baseline) for n in sizes]
+                      if args.baseline else None)
         source = "DUC 2003 documents and the seeds" if pool_from else "the seeds"
         print(f"### Scale: themed pipeline to brief.json ({source}, resampled)\n")
-        print(scale.table(runs) + "\n")
-        seconds, size = scale.pdf_seconds()
-        print(f"PDF of the seeds' brief: {seconds:.2f} s ({size / 1024:.0f} KiB).")
-
+        print(scale.table(runs, before))
 
 if __name__ == "__main__":
     main()

@@ -1,20 +1,23 @@
-"""Speed and memory of the themed pipeline at 100, 1,000 and 10,000 articles.
+"""Speed and memory of the themed pipeline at 100 to 30,000 articles.
 
 Articles are built from real documents (the DUC 2003 sets when given, and
 the seeds), resampled so that no two are copies: each mixes a share of the
 paragraphs of two to four documents (about one document's length in all), in
 a shuffled order under a headline of its own, so syndication has nothing to
 merge and the whole day is measured.
-Each size runs in a fresh process (`python -m benchmarks.scale N FOLDER`),
-so its peak memory is its own.
+Each size runs in a fresh process (`python benchmarks/scale.py N FOLDER`),
+whose process tree (the main process and its workers) is sampled for the peak
+of their memory together (benchmarks/processes.py). The code measured is the
+one on that process's PYTHONPATH, so an older checkout can be measured beside
+this one in the same run.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,10 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass(frozen=True)
 class Run:
     articles: int
-    seconds: float
-    peak_mb: float  # main process
-    worker_peak_mb: float  # largest worker process (0 when the day ran in one process)
+    seconds: float  # the pipeline, from reading the folder to brief.json
+    peak_mb: float  # the main process alone (its ru_maxrss)
     sentences: int
+    all_peak_mb: float = 0.0  # every process together, sampled (benchmarks/processes.py)
 
     @property
     def ms_per_article(self) -> float:
@@ -86,17 +89,26 @@ def measure_one(count: int, folder: Path) -> Run:
         brief = BriefStore(Path(out)).read(day)
     seconds = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    worker_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return Run(count, seconds, peak_kb / 1024, worker_kb / 1024, brief.sentences_considered)
+    return Run(count, seconds, peak_kb / 1024, brief.sentences_considered)
 
 
-def measure(count: int, pool: list[list[str]], workdir: Path) -> Run:
+def measure(count: int, pool: list[list[str]], workdir: Path, code: Path = ROOT) -> Run:
+    """The themed pipeline over `count` resampled articles, with the briefing found in `code`."""
+    from benchmarks import processes
+
     folder = workdir / str(count)
-    build(folder, count, pool)
-    result = subprocess.run([sys.executable, "-m", "benchmarks.scale", str(count), str(folder)],
-                            capture_output=True, text=True, check=True, cwd=ROOT)
-    data = json.loads(result.stdout.strip().splitlines()[-1])
-    return Run(**data)
+    if not folder.is_dir():
+        build(folder, count, pool)
+    measured = processes.run([sys.executable, str(Path(__file__).resolve()), str(count),
+                              str(folder)], cwd=code, env=with_code(code))
+    data = json.loads(measured.stdout.strip().splitlines()[-1])
+    return Run(**{**data, "all_peak_mb": measured.peak_mb})
+
+
+def with_code(code: Path) -> dict[str, str]:
+    """The environment of a child process that imports briefing from `code`."""
+    path = [str(code), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
 
 
 def pdf_seconds() -> tuple[float, int]:
@@ -119,19 +131,32 @@ def pdf_seconds() -> tuple[float, int]:
     return min(times), size
 
 
-def table(runs: list[Run]) -> str:
-    lines = ["| articles | sentences | wall time | time per article | peak memory, main "
-             "| peak memory, largest worker |", "|---:|---:|---:|---:|---:|---:|"]
+def table(runs: list[Run], before: list[Run] | None = None) -> str:
+    """One row per size; with `before` (the same sizes, older code), its figures in brackets."""
+    lines = ["| articles | sentences | wall time | time per article "
+             "| peak memory, all processes (PSS) | peak memory, main process (RSS) |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    old = {r.articles: r for r in before or ()}
     for r in runs:
-        lines.append(f"| {r.articles:,} | {r.sentences:,} | {r.seconds:.1f} s "
-                     f"| {r.ms_per_article:.1f} ms | {r.peak_mb:,.0f} MB "
-                     f"| {r.worker_peak_mb:,.0f} MB |")
+        b = old.get(r.articles)
+        cells = [f"{r.articles:,}", f"{r.sentences:,}",
+                 beside(f"{r.seconds:.1f} s", f"{b.seconds:.1f} s" if b else None),
+                 beside(f"{r.ms_per_article:.1f} ms", f"{b.ms_per_article:.1f} ms" if b else None),
+                 beside(f"{r.all_peak_mb:,.0f} MB", f"{b.all_peak_mb:,.0f} MB" if b else None),
+                 beside(f"{r.peak_mb:,.0f} MB", f"{b.peak_mb:,.0f} MB" if b else None)]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def beside(now: str, before: str | None) -> str:
+    """A figure with the previous code's in brackets, when measured."""
+    return f"{now} ({before})" if before else now
 
 
 if __name__ == "__main__":
     import logging
 
     logging.basicConfig(level=logging.ERROR)
+    sys.path[:] = [p for p in sys.path if Path(p).resolve() != Path(__file__).resolve().parent]
     run = measure_one(int(sys.argv[1]), Path(sys.argv[2]))
     print(json.dumps(run.__dict__))

@@ -414,7 +414,8 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
             found.dates.append(stamp)
             drop(unit, "date stamp")
             continue
-        unit = _unit(_peel_front(unit.text, found))
+        if (peeled := _peel_front(unit.text, found)) != unit.text:
+            unit = _unit(peeled)
         text = unit.text
         if not unit.key:
             continue
@@ -442,7 +443,8 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
         if _caption_above_credit(unit, following):
             drop(unit, "photo caption (above its credit)")
             continue
-        unit = _unit(_trim_end(text, found))
+        if (trimmed := _trim_end(text, found)) != text:
+            unit = _unit(trimmed)
         text = unit.text
         if not unit.key:
             continue
@@ -506,13 +508,14 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
     strong = len(LEGAL_STRONG.findall(text))
     if strong and (strong + len(LEGAL_WEAK.findall(text)) >= 2 or unit.words <= 6):
         return "legal disclaimer"
-    if EDITORIAL_NOTE.search(text) and NOTE_START.match(text) and unit.words <= CAPTION_WORDS:
+    # Cheap tests first: most lines are long prose, which no short-line pattern needs to scan.
+    if unit.words <= CAPTION_WORDS and NOTE_START.match(text) and EDITORIAL_NOTE.search(text):
         return "editorial note"
-    if ((PROMO_ANYWHERE.search(text) and unit.words <= 15)
+    if ((unit.words <= 15 and PROMO_ANYWHERE.search(text))
             or (PROMO_START.match(text) and (unit.words <= 15 or not unit.ends_sentence))
             or _page_words_only(text)):
         return "share, navigation or comment prompt"
-    if MEDIA_NOTICE.search(text) and unit.words <= 20:
+    if unit.words <= 20 and MEDIA_NOTICE.search(text):
         return "advertisement or player notice"
     if IMAGE_PLACEHOLDER.match(text) or PHOTO_CREDIT.match(text):
         return "image placeholder or photo credit"

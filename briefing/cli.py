@@ -187,9 +187,23 @@ def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
         fetch_first: bool | None, config: Path | None, formats: tuple[str, ...] | None,
         now: datetime | None) -> None:
     """Render the day's brief as HTML, PDF and JSON from the configured source."""
+    settings = _settings(config).with_overrides(output_dir=output_dir, formats=formats)
+    if "pdf" in settings.formats and _EARLY_PDF:
+        from briefing import render
+
+        render.start_pdf_early()  # WeasyPrint loads on the other core while the brief is made
+        try:
+            _run(settings, input_dir, day, fetch_first, now)
+        finally:
+            render.stop_pdf_early()
+    else:
+        _run(settings, input_dir, day, fetch_first, now)
+
+
+def _run(settings: Settings, input_dir: Path | None, day: date | None,
+         fetch_first: bool | None, now: datetime | None) -> None:
     from briefing import daily, source
 
-    settings = _settings(config).with_overrides(output_dir=output_dir, formats=formats)
     now = now or datetime.now().astimezone()
     day = day or now.date()
     chosen = source.configured(settings, input_dir)
@@ -363,31 +377,32 @@ def sentences(folder: Path, config: Path | None) -> None:
 @_errors
 def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Path | None) -> None:
     """Theme-agnostic extractive summary of each folder: best sentence first, one a line."""
-    from briefing import pipeline
+    from briefing import ingest, pipeline
     from briefing.files import atomic_write
-    from briefing.source import FolderSource
-    from briefing.summarize import cut_to_words
-    from briefing.summarize import summarize as rank
 
     if out is None and len(folders) > 1:
         raise BadUsage("several folders need --out FOLDER to write one summary each")
     settings = _settings(config)
-    cfg = settings.summary
     failed = 0
+    readable = []
     for folder in folders:
         try:
-            reading = FolderSource(folder).read(settings).reading
-            pipeline.require_articles(reading, folder)
-        except (NoUsableArticles, IngestError) as exc:
+            ingest.article_files(folder)
+            readable.append(folder)
+        except IngestError as exc:
             if out is None:
                 raise
             log.error("%s", exc)
             failed += 1
+    for folder, summary in zip(readable, pipeline.summaries(readable, settings, words),
+                               strict=True):
+        if isinstance(summary, NoUsableArticles):
+            if out is None:
+                raise summary
+            log.error("%s", summary)
+            failed += 1
             continue
-        chosen = rank(reading.sentences, words, cfg.position_weight, cfg.redundancy,
-                      cfg.min_sentence_words, cfg.max_sentence_words, reading.support,
-                      weights=cfg.concept_weights, method=cfg.selection)
-        text = "\n".join(cut_to_words([s.text for s in chosen], words)) + "\n"
+        text = "\n".join(summary) + "\n"
         if out is None:
             click.echo(text, nl=False)
         else:
@@ -398,8 +413,14 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
         raise Failure(f"{failed} of {len(folders)} folders had no usable article")
 
 
+# Only the command line proper renders the PDF in an early process (tests call `cli`).
+_EARLY_PDF = False
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point: unexpected errors become one line (with --debug, a traceback)."""
+    global _EARLY_PDF
+    _EARLY_PDF = True
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=args, prog_name="briefing", standalone_mode=True)

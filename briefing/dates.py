@@ -123,8 +123,10 @@ def date_stamp(line: str, page_words: Collection[str] = ()) -> DateCandidate | N
     Words of `page_words` and small numbers may stand beside the date too, as in a
     masthead ("TODAY'S PAPER | November 12, 2025 | EPAPER") or "3 min read Updated …".
     """
+    if len(line) > 80:  # before looking for dates: most lines are prose, and long
+        return None
     found = find_dates(line)
-    if len(found) != 1 or len(line) > 80:
+    if len(found) != 1:
         return None
     value, match = found[0]
     rest = _STAMP_FILLER.sub(" ", line[: match.start()] + " " + line[match.end():])

@@ -30,16 +30,24 @@ class Lexicon:
     names: dict[str | tuple[str, ...], str] = field(default_factory=dict)  # stems → term
     _by_first: dict[str, list[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
+    _starts: frozenset[str] = field(default=frozenset(), repr=False)
+
     def __post_init__(self) -> None:
         for phrase in self.phrases:
             self._by_first.setdefault(phrase[0], []).append(phrase)
+        # Most sentences hold no stem a term starts with: one set test rules them out.
+        object.__setattr__(self, "_starts", frozenset(self.words) | frozenset(self._by_first))
 
     def score(self, sentence_stems: Sequence[str]) -> float:
+        if self._starts.isdisjoint(sentence_stems):
+            return 0  # as sum() of no weights: the same number in the JSON
         return sum(self.found(sentence_stems).values())
 
     def found(self, sentence_stems: Sequence[str]) -> dict[str, float]:
         """The terms found in a sentence, each with its weight (one match per term)."""
         hits: dict[str, float] = {}
+        if self._starts.isdisjoint(sentence_stems):
+            return hits
         for s in set(sentence_stems):
             if s in self.words:
                 name = self.names.get(s, s)

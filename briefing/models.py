@@ -41,7 +41,7 @@ class RawDocument:
     published_at: datetime | None = None  # a publication instant the feed or page states
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Removal:
     """One stretch of text that cleaning dropped, kept for inspection."""
 
@@ -80,7 +80,7 @@ class Article:
         return [p for p in self.body.split("\n\n") if p]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sentence:
     """One sentence, addressed by its article and its position in it.
 
@@ -102,7 +102,7 @@ class Sentence:
         return len(self.text.split())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Why:
     """Why a sentence got its theme: the evidence for that theme (or the best one)."""
 
@@ -115,7 +115,7 @@ class Why:
     place: str = "on"  # "on" the story, "outside" it (one side and the world), or "off" it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemedSentence:
     """A sentence with its score for every theme and the theme it belongs to.
 

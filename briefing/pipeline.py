@@ -15,12 +15,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
+from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from nltk.tokenize.punkt import PunktParameters
-
-from briefing import ingest, syndication
+from briefing import ingest, syndication, text
 from briefing.archive import StoredArticle
 from briefing.clean import clean
 from briefing.compose import compose
@@ -36,9 +35,13 @@ from briefing.models import (
     Sentence,
     Skipped,
 )
+from briefing.summarize import cut_to_words, summarize
 from briefing.syndication import Sketch, signature
-from briefing.text import punkt_parameters, split_article, tokenizer_from
+from briefing.text import split_article, tokenizer_from
 from briefing.themes import Theming, theme_day
+
+if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy out of it
+    from nltk.tokenize.punkt import PunktParameters
 
 log = logging.getLogger(__name__)
 
@@ -55,49 +58,175 @@ class Reading:
     support: tuple[Sentence, ...] = ()
 
 
-def read(folder: Path, settings: Settings, names: Collection[str] | None = None) -> Reading:
+def read(folder: Path, settings: Settings, names: Collection[str] | None = None,
+         punkt: PunktParameters | None = None) -> Reading:
     """Ingest, clean and split a folder (only the files in `names`, when given).
 
-    Files with no usable text become skips. Cleaning and splitting are per
-    article, so a large day runs them on every core; chunks keep their order,
-    so the result is the same either way.
+    Files with no usable text become skips. `punkt` gives the sentence
+    splitter's parameters; by default they are learnt from this folder's text.
+    Cleaning and splitting are per article, so a large day runs them on every
+    core, each article once; chunks keep their order, so the result is the same
+    with any number of workers.
     """
+    paths = _paths(folder, names)
+    return _read_paths(paths, settings, punkt, _workers(settings, len(paths)))
+
+
+def read_folders(folders: Sequence[Path], settings: Settings) -> list[Reading]:
+    """Each folder read as `read` reads it; many small folders share out the cores."""
+    return map_folders(folders, settings, _as_read_from)
+
+
+def summaries(folders: Sequence[Path], settings: Settings, words: int
+              ) -> list[list[str] | NoUsableArticles]:
+    """Each folder's theme-agnostic summary (best sentence first, cut at `words` words),
+    or why it has none; read and ranked on every core when there are many."""
+    return map_folders(folders, settings, partial(_summary, settings=settings, words=words))
+
+
+def map_folders(folders: Sequence[Path], settings: Settings,
+                then: Callable[[Path, Reading], R]) -> list[R]:
+    """`then(folder, reading)` for each folder, one folder per task on every core."""
+    workers = _workers(settings, sum(len(_paths(f)) for f in folders)) if len(folders) > 1 \
+        else 1
+    each = partial(_read_each, settings=settings, then=then)
+    return [r for chunk in _map(each, [folders[i:i + 1] for i in range(len(folders))], workers)
+            for r in chunk]
+
+
+def _read_each(folders: Sequence[Path], settings: Settings,
+               then: Callable[[Path, Reading], R]) -> list[R]:
+    return [then(f, _read_paths(_paths(f), settings, None, 1)) for f in folders]
+
+
+def _as_read_from(_: Path, reading: Reading) -> Reading:
+    return reading
+
+
+def _summary(folder: Path, reading: Reading, settings: Settings, words: int
+             ) -> list[str] | NoUsableArticles:
+    try:
+        require_articles(reading, folder)
+    except NoUsableArticles as exc:
+        return exc
+    cfg = settings.summary
+    chosen = summarize(reading.sentences, words, cfg.position_weight, cfg.redundancy,
+                       cfg.min_sentence_words, cfg.max_sentence_words, reading.support,
+                       weights=cfg.concept_weights, method=cfg.selection)
+    return cut_to_words([s.text for s in chosen], words)
+
+
+def _paths(folder: Path, names: Collection[str] | None = None) -> list[Path]:
     paths = ingest.article_files(folder)
-    if names is not None:
-        paths = [p for p in paths if p.name in names]
-    max_bytes = int(settings.max_file_mb * 1_000_000)
-    workers = _workers(settings, len(paths))
-    cleaned: list[Article] = []
-    skipped: list[Skipped] = []
-    for chunk_articles, chunk_skipped in _map(partial(_clean_files, max_bytes=max_bytes),
-                                             _chunks(paths, workers), workers):
-        cleaned += chunk_articles
-        skipped += chunk_skipped
-    return _split_all(cleaned, skipped, settings, workers)
+    return paths if names is None else [p for p in paths if p.name in names]
 
 
-def read_stored(stored: Sequence[StoredArticle], settings: Settings) -> Reading:
+def _read_paths(paths: Sequence[Path], settings: Settings, punkt: PunktParameters | None,
+                workers: int) -> Reading:
+    reader = partial(_read_file, max_bytes=int(settings.max_file_mb * 1_000_000))
+    found, skipped = _clean_and_split(paths, reader, settings, punkt, workers)
+    return _reading(found, skipped, settings)
+
+
+def read_stored(stored: Sequence[StoredArticle], settings: Settings,
+                punkt: PunktParameters | None = None) -> Reading:
     """Articles from the archive, cleaned and split exactly as files are."""
     documents = [RawDocument(id=a.article_id, path=a.url, text=a.text, encoding="utf-8",
                              modified=a.fetched, meta_title=a.title,
                              meta_date=a.published.isoformat() if a.published else None,
                              meta_outlet=a.outlet, published_at=a.published_at)
                  for a in stored]
-    workers = _workers(settings, len(documents))
-    cleaned = [a for chunk in _map(_clean_documents, _chunks(documents, workers), workers)
-               for a in chunk]
-    return _split_all(cleaned, [], settings, workers)
+    found, skipped = _clean_and_split(documents, _as_read, settings, punkt,
+                                      _workers(settings, len(documents)))
+    return _reading(found, skipped, settings)
 
 
-def _split_all(cleaned: list[Article], skipped: list[Skipped], settings: Settings,
-               workers: int) -> Reading:
-    params = punkt_parameters([a.body for a in cleaned if a.body], settings.punkt,
-                              settings.abbreviations)
-    split_chunks = _map(partial(_split_articles, params=params, syndication=settings.syndication),
-                        _chunks(cleaned, workers), workers)
-    results = [r for chunk in split_chunks for r in chunk]
-    kept: list[tuple[Article, list[Sentence], Signature]] = []
-    for article, (split, sig) in zip(cleaned, results, strict=True):
+Item = TypeVar("Item")
+Reader = Callable[[Item], "list[RawDocument] | RawDocument | Skipped"]
+Found = list[tuple[Article, list[Sentence], Sketch | None]]
+Processed = list["Skipped | tuple[Article, list[Sentence], Sketch | None]"]
+
+
+def _read_file(path: Path, max_bytes: int) -> list[RawDocument] | RawDocument | Skipped:
+    result = ingest.read_file(path, max_bytes)
+    if isinstance(result, Skipped):
+        log.warning("skipped %s: %s", result.file, result.reason)
+    return result
+
+
+def _as_read(document: RawDocument) -> RawDocument:
+    return document
+
+
+def _clean_and_split(items: Sequence[Item], reader: Reader[Item], settings: Settings,
+                     punkt: PunktParameters | None, workers: int
+                     ) -> tuple[Found, list[Skipped]]:
+    """Read, clean and split every item; Punkt learns from the first articles' text.
+
+    Punkt trains on at most text.TRAINING_CHARS of the articles' bodies, in
+    order, so only the first articles are cleaned before it can: they are
+    cleaned here and kept, and every other article is read, cleaned and split in
+    one pass by the workers. Skips come back in input order.
+    """
+    head: list[Article | Skipped] = []
+    taken = 0
+    if punkt is None:
+        params = text.pretrained_for(settings.punkt)
+        if params is None:
+            chars = 0
+            while taken < len(items) and chars < text.TRAINING_CHARS:
+                taken += 1
+                for result in _cleaned(reader(items[taken - 1])):
+                    head.append(result)
+                    if isinstance(result, Article):
+                        chars += len(result.body)
+            params = text.trained_parameters(
+                [r.body for r in head if isinstance(r, Article) and r.body])
+        punkt = text.with_abbreviations(params, settings.abbreviations)
+    work = partial(_process, reader=reader, params=punkt, syndication=settings.syndication)
+    found: Found = []
+    skipped: list[Skipped] = []
+    for chunk in [_split_cleaned(head, punkt, settings.syndication),
+                  *_map(work, _chunks(items[taken:], workers), workers)]:
+        for outcome in chunk:
+            if isinstance(outcome, Skipped):
+                skipped.append(outcome)
+            else:
+                found.append(outcome)
+    return found, skipped
+
+
+def _cleaned(read: list[RawDocument] | RawDocument | Skipped) -> list[Article | Skipped]:
+    if isinstance(read, Skipped):
+        return [read]
+    return [clean(d) for d in (read if isinstance(read, list) else [read])]
+
+
+def _process(items: Sequence[Item], reader: Reader[Item], params: PunktParameters,
+             syndication: SyndicationSettings) -> Processed:
+    """Read, clean and split a chunk of items (in a worker, for a large day)."""
+    return _split_cleaned([r for item in items for r in _cleaned(reader(item))], params,
+                          syndication)
+
+
+def _split_cleaned(cleaned: Sequence[Article | Skipped], params: PunktParameters,
+                   syndication: SyndicationSettings) -> Processed:
+    """Sentences of each article and, for finding copies, its MinHash signature."""
+    tokenizer = tokenizer_from(params)
+    out: Processed = []
+    for a in cleaned:
+        if isinstance(a, Skipped):
+            out.append(a)
+            continue
+        sig = (signature(a.body, syndication.shingle_words, syndication.num_perm)
+               if syndication.enabled and a.body else None)
+        out.append((a, split_article(a, tokenizer) if a.body else [], sig))
+    return out
+
+
+def _reading(found: Found, skipped: list[Skipped], settings: Settings) -> Reading:
+    kept: list[Split] = []
+    for article, split, sig in found:
         if not split:
             reason = "no article sentences after removing page boilerplate"
             log.warning("skipped %s: %s", shown(article.id), reason)
@@ -165,30 +294,25 @@ def _chunks(items: Sequence[T], workers: int) -> list[Sequence[T]]:
 def _map(func: Callable[[Sequence[T]], R], chunks: list[Sequence[T]], workers: int) -> list[R]:
     if workers <= 1 or len(chunks) <= 1:
         return [func(chunk) for chunk in chunks]
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    # Not fork: a forked copy of a process with threads (the scheduler's, the web
+    # server's) can inherit a lock held by another thread and hang. A fork server starts
+    # clean, imports the pipeline once, and forks each worker from itself.
+    context: BaseContext
+    if sys.platform == "win32" or "forkserver" not in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("spawn")
+    else:
+        server = multiprocessing.get_context("forkserver")
+        server.set_forkserver_preload([__name__])
+        context = server
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(func, chunks))
-
-
-def _clean_files(paths: Sequence[Path], max_bytes: int) -> tuple[list[Article], list[Skipped]]:
-    documents, skipped = ingest.read_paths(paths, max_bytes)
-    return [clean(d) for d in documents], skipped
-
-
-def _clean_documents(documents: Sequence[RawDocument]) -> list[Article]:
-    return [clean(d) for d in documents]
-
-
-def _split_articles(articles: Sequence[Article], params: PunktParameters,
-                    syndication: SyndicationSettings) -> list[tuple[list[Sentence], Signature]]:
-    """Sentences of each article and, for finding copies, its MinHash signature."""
-    tokenizer = tokenizer_from(params)
-    out: list[tuple[list[Sentence], Signature]] = []
-    for a in articles:
-        sig = (signature(a.body, syndication.shingle_words, syndication.num_perm)
-               if syndication.enabled and a.body else None)
-        out.append((split_article(a, tokenizer) if a.body else [], sig))
-    return out
+        # The main process works too: it takes the first chunk while the workers start,
+        # then every chunk that no worker has begun yet. Each chunk's result is the same
+        # wherever it is computed.
+        later = [pool.submit(func, chunk) for chunk in chunks[1:]]
+        results = [func(chunks[0])]
+        for chunk, future in zip(chunks[1:], later, strict=True):
+            results.append(func(chunk) if future.cancel() else future.result())
+        return results
 
 
 def require_articles(reading: Reading, folder: Path) -> None:

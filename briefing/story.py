@@ -131,15 +131,27 @@ def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) ->
     spelled: dict[str, str] = {}
     for weight, text in ((3, article.title or ""), *((1, s.text) for s in sentences)):
         for token in TOKEN.findall(text):
-            word = token.lower()
-            if word in STOPWORDS or word.isdigit() or len(word) < 4:
-                continue
-            [key] = stems(word) or [""]
-            if key and key not in story_stems:
+            entry = _topic_word(token)
+            if entry is not None and entry[0] not in story_stems:
+                key, spelling = entry
                 found[key] += weight
-                spelled.setdefault(key, token if token[:1].isupper() and not token.isupper()
-                                   else word)
+                if key not in spelled:
+                    spelled[key] = spelling
     return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
+
+
+@lru_cache(maxsize=200_000)
+def _topic_word(token: str) -> tuple[str, str] | None:
+    """The stem a token counts under as a topic word, and how the topic spells it
+    (a name as written, other words in lower case); None for a common or short word.
+    A day repeats its words often, so each is looked at once."""
+    word = token.lower()
+    if word in STOPWORDS or word.isdigit() or len(word) < 4:
+        return None
+    [key] = stems(word) or [""]
+    if not key:
+        return None
+    return key, token if token[:1].isupper() and not token.isupper() else word
 
 
 def without_theme(judgment: Judgment, article: Article, sentences: Sequence[Sentence],

@@ -12,21 +12,55 @@ verbatim slice of its article.
 
 from __future__ import annotations
 
+import importlib.abc
 import logging
 import re
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
+from importlib.machinery import ModuleSpec
 from itertools import pairwise
+from sys import intern
+from types import ModuleType
 
-from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize.punkt import (
-    PunktLanguageVars,
-    PunktParameters,
-    PunktSentenceTokenizer,
-    PunktTrainer,
-)
-
+from briefing import punktcache
 from briefing.models import Article, Sentence
+
+
+class _NoSciPy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        if name == "scipy" or name.startswith("scipy."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+@contextmanager
+def _scipy_hidden() -> Iterator[None]:
+    """NLTK's package import loads scipy.stats, about a second, whenever SciPy is
+    installed, for statistics that briefing never uses (NLTK falls back without it).
+    SciPy is hidden while NLTK loads; a process that already has it is left alone."""
+    hide = "nltk" not in sys.modules and "scipy" not in sys.modules
+    finder = _NoSciPy()
+    if hide:
+        sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        if hide:
+            sys.meta_path.remove(finder)
+
+
+with _scipy_hidden():
+    from nltk.stem.snowball import SnowballStemmer
+    from nltk.tokenize.punkt import (
+        PunktLanguageVars,
+        PunktParameters,
+        PunktSentenceTokenizer,
+        PunktToken,
+        PunktTrainer,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +93,48 @@ class NewsLanguageVars(PunktLanguageVars):  # type: ignore[misc]
     def _re_non_word_chars(self) -> str:
         return r"(?:[)\";}\]\*:@\'\({\[" + self._quotes + r"!?])"
 
+    # NLTK 3.10 compiles Punkt's patterns through its ReDoS guard (the `regex` engine
+    # with a time limit on every call), which makes half the cost of training and
+    # splitting. These are NLTK's own linear patterns, compiled by `re`.
+    def _word_tokenizer_re(self) -> re.Pattern[str]:
+        try:
+            return self._plain_word_tokenizer
+        except AttributeError:
+            self._plain_word_tokenizer: re.Pattern[str] = re.compile(
+                self._word_tokenize_fmt % {"NonWord": self._re_non_word_chars,
+                                           "MultiChar": self._re_multi_char_punct,
+                                           "WordStart": self._re_word_start},
+                re.UNICODE | re.VERBOSE)
+            return self._plain_word_tokenizer
 
-def _with_abbreviations(params: PunktParameters, extra: Iterable[str]) -> PunktParameters:
+    def period_context_re(self) -> re.Pattern[str]:
+        try:
+            return self._plain_period_context
+        except AttributeError:
+            self._plain_period_context: re.Pattern[str] = re.compile(
+                self._period_context_fmt % {"NonWord": self._re_non_word_chars,
+                                            "SentEndChars": self._re_sent_end_chars},
+                re.UNICODE | re.VERBOSE)
+            return self._plain_period_context
+
+
+class NewsToken(PunktToken):  # type: ignore[misc]
+    """Punkt's token, its patterns compiled by `re` (see NewsLanguageVars)."""
+
+    __slots__ = ()
+    _RE_ELLIPSIS = re.compile(r"\.\.+$")
+    _RE_NUMERIC = re.compile(r"^-?[\.,]?\d[\d,\.-]*\.?$")
+    _RE_INITIAL = re.compile(r"[^\W\d]\.$", re.UNICODE)
+    _RE_ALPHA = re.compile(r"[^\W\d]+$", re.UNICODE)
+    _RE_NON_PUNCT = re.compile(r"[^\W\d]", re.UNICODE)
+
+    @property
+    def is_non_punct(self) -> bool:
+        return bool(self._RE_NON_PUNCT.search(self.type))
+
+
+def with_abbreviations(params: PunktParameters, extra: Iterable[str]) -> PunktParameters:
+    """The parameters with the built-in abbreviations and `extra` ones added (in place)."""
     params.abbrev_types.update(ABBREVIATIONS)
     params.abbrev_types.update(a.lower().rstrip(".") for a in extra)
     return params
@@ -78,32 +152,45 @@ def pretrained_parameters() -> PunktParameters | None:
 
 
 def trained_parameters(texts: Sequence[str]) -> PunktParameters:
-    """Punkt parameters learnt from the given texts (bounded in size)."""
-    trainer = PunktTrainer(lang_vars=NewsLanguageVars())
-    trainer.INCLUDE_ALL_COLLOCS = True
+    """Punkt parameters learnt from the given texts (bounded in size), or their cache."""
+    used = []
     budget = TRAINING_CHARS
     for text in texts:
         if budget <= 0:
             break
-        trainer.train(text[:budget], finalize=False)
+        used.append(text[:budget])
         budget -= len(text)
+    return punktcache.cached(used, _train)
+
+
+def _train(texts: Sequence[str]) -> PunktParameters:
+    trainer = PunktTrainer(lang_vars=NewsLanguageVars(), token_cls=NewsToken)
+    trainer.INCLUDE_ALL_COLLOCS = True
+    for text in texts:
+        trainer.train(text, finalize=False)
     trainer.finalize_training()
     return trainer.get_params()
+
+
+def pretrained_for(mode: str) -> PunktParameters | None:
+    """punkt_tab's parameters when `mode` allows them and they are installed; None: train."""
+    params = pretrained_parameters() if mode in ("auto", "pretrained") else None
+    if params is None and mode == "pretrained":
+        log.warning("NLTK punkt_tab data not installed; training Punkt on the input instead")
+    return params
 
 
 def punkt_parameters(texts: Sequence[str], mode: str = "auto",
                      extra_abbreviations: Iterable[str] = ()) -> PunktParameters:
     """Punkt's parameters: pretrained when `mode` allows and the data exists, else trained."""
-    params = pretrained_parameters() if mode in ("auto", "pretrained") else None
+    params = pretrained_for(mode)
     if params is None:
-        if mode == "pretrained":
-            log.warning("NLTK punkt_tab data not installed; training Punkt on the input instead")
         params = trained_parameters(texts)
-    return _with_abbreviations(params, extra_abbreviations)
+    return with_abbreviations(params, extra_abbreviations)
 
 
 def tokenizer_from(params: PunktParameters) -> PunktSentenceTokenizer:
-    return PunktSentenceTokenizer(params, lang_vars=NewsLanguageVars())
+    return PunktSentenceTokenizer(params, lang_vars=NewsLanguageVars(), token_cls=NewsToken)
 
 
 def sentence_tokenizer(texts: Sequence[str], mode: str = "auto",
@@ -123,11 +210,10 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
                 continue
             lead = paragraph[start:end].index(text)
             begin = offset + start + lead
-            tokens_ = words(text)
+            content, pairs = _analysed(words(text))
             sentences.append(Sentence(
                 article=article.id, index=len(sentences), text=text, start=begin,
-                end=begin + len(text), paragraph=number, stems=content_stems(tokens_),
-                concepts=concepts(tokens_),
+                end=begin + len(text), paragraph=number, stems=content, concepts=pairs,
             ))
         offset += len(paragraph) + 2
     return sentences
@@ -242,7 +328,16 @@ def concepts(sentence_words: Sequence[str]) -> frozenset[str]:
     "torkham cross" but not "of the", which says nothing. Single words are
     not concepts: on DUC 2003 they lowered ROUGE-2 recall.
     """
+    return _analysed(sentence_words)[1]
+
+
+def _analysed(sentence_words: Sequence[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Content stems and concepts of a sentence's words, each word stemmed once."""
     stemmed = [stem(w) for w in sentence_words]
     common = [is_common(w) for w in sentence_words]
-    return frozenset(f"{a} {b}" for (a, b), (x, y) in zip(pairwise(stemmed), pairwise(common),
-                                                           strict=True) if not (x and y))
+    content = tuple(s for s, c in zip(stemmed, common, strict=True) if not c)
+    # Interned: a day of 10,000 articles repeats its bigrams millions of times, and one
+    # string each (kept shared when a worker's sentences are pickled) is a third of its memory.
+    pairs = frozenset(intern(f"{a} {b}") for (a, b), (x, y) in
+                      zip(pairwise(stemmed), pairwise(common), strict=True) if not (x and y))
+    return content, pairs

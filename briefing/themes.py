@@ -137,6 +137,10 @@ class NaiveBayes:
             self.counts[label].update(set(words))
         self.vocabulary = {w for c in self.counts.values() for w in c}
         self.totals = {label: sum(c.values()) for label, c in self.counts.items()}
+        # log(count + smoothing) of every known word under every label, computed once:
+        # a day of 10,000 articles predicts a quarter of a million sentences.
+        self._logs = {label: {w: math.log(counts[w] + SMOOTHING) for w in self.vocabulary}
+                      for label, counts in self.counts.items()}
 
     def predict(self, sentence_stems: Sequence[str], taught: str | None = None
                 ) -> dict[str, float]:
@@ -149,7 +153,11 @@ class NaiveBayes:
         for label, counts in self.counts.items():
             mine = 1 if label == taught else 0
             total = self.totals[label] - mine * len(known) + SMOOTHING * size
-            scores[label] = sum(math.log((counts[w] - mine + SMOOTHING) / total) for w in known)
+            if mine:
+                numerator = sum(math.log(counts[w] - 1 + SMOOTHING) for w in known)
+            else:
+                numerator = sum(map(self._logs[label].__getitem__, known))
+            scores[label] = numerator - len(known) * math.log(total)
         top = max(scores.values())
         weights = {label: math.exp(v - top) for label, v in scores.items()}
         whole = sum(weights.values())

@@ -21,8 +21,10 @@ NOW = datetime(2025, 10, 28, 7, 0, tzinfo=timezone(timedelta(hours=5)))
 
 @pytest.fixture(autouse=True)
 def no_pretrained_punkt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Tests see what a fresh machine sees: no NLTK data, Punkt trained on the input."""
+    """Tests see what a fresh machine sees: no NLTK data, Punkt trained on the input,
+    and no cache of trained parameters (a test that wants one makes its own)."""
     monkeypatch.setattr(text, "pretrained_parameters", lambda: None)
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", "")
     yield
 
 

@@ -170,3 +170,29 @@ def test_a_brief_survives_its_json(seeds_brief: tuple[Settings, Brief]) -> None:
     again = brief_from_dict(json.loads(to_json(brief)))
     assert to_json(again) == to_json(brief)
     assert render_html(again, settings) == render_html(brief, settings)
+
+
+def test_the_early_pdf_process_renders_the_same_pdf(seeds_brief: tuple[Settings, Brief],
+                                                    seeds_pdf: Path) -> None:
+    from io import BytesIO
+
+    from briefing.earlypdf import EarlyPdf
+
+    settings, brief = seeds_brief
+    pdf = EarlyPdf().render(render_html(brief, settings), settings)
+    assert pdf is not None and pdf.startswith(b"%PDF")
+    early, here = PdfReader(BytesIO(pdf)), PdfReader(seeds_pdf)
+    assert [p.extract_text() for p in early.pages] == [p.extract_text() for p in here.pages]
+
+
+def test_a_failed_early_pdf_is_rendered_here(seeds_brief: tuple[Settings, Brief],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import render
+    from briefing.earlypdf import EarlyPdf
+
+    settings, brief = seeds_brief
+    monkeypatch.setattr(EarlyPdf, "render", lambda self, html, settings: self.close())
+    render.start_pdf_early()
+    files = render.render_files(brief, settings, ["pdf"])
+    assert isinstance(files["pdf"], bytes) and files["pdf"].startswith(b"%PDF")
+    assert render._early is None  # used once

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nltk.tokenize.punkt import PunktParameters
 
 from briefing import text as text_module
 from briefing.clean import clean
@@ -196,3 +199,37 @@ def test_decode_never_raises(data: bytes) -> None:
     decoded = decode(data)
     assert isinstance(decoded.text, str)
     assert decoded.encoding in {"utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"}
+
+
+def test_trained_parameters_are_cached_by_their_text(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(tmp_path))
+    trainings: list[int] = []
+    train = text_module._train
+
+    def counted(texts: Sequence[str]) -> PunktParameters:
+        trainings.append(len(texts))
+        return train(texts)
+
+    monkeypatch.setattr(text_module, "_train", counted)
+    first = text_module.trained_parameters(TRAINING)
+    again = text_module.trained_parameters(TRAINING)
+    other = text_module.trained_parameters([*TRAINING, "Another text, Inc. and Mr. Smith went."])
+    assert len(trainings) == 2  # the same text once, another text again
+    assert len(list((tmp_path / "punkt").glob("*.json"))) == 2
+    for name in ("abbrev_types", "collocations", "sent_starters", "ortho_context"):
+        assert getattr(again, name) == getattr(first, name)
+    assert other.abbrev_types != first.abbrev_types or other.ortho_context != first.ortho_context
+    paragraph = "Mr. Khan met Gen. Munir in Rawalpindi. They spoke of the U.S. plan."
+    assert (list(text_module.tokenizer_from(again).span_tokenize(paragraph))
+            == list(text_module.tokenizer_from(first).span_tokenize(paragraph)))
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", str(blocker))
+    cached = text_module.trained_parameters(TRAINING)
+    monkeypatch.setenv("BRIEFING_CACHE_DIR", "")
+    assert cached.ortho_context == text_module.trained_parameters(TRAINING).ortho_context
