@@ -40,7 +40,7 @@ class Lexicon:
 
     def score(self, sentence_stems: Sequence[str]) -> float:
         if self._starts.isdisjoint(sentence_stems):
-            return 0  # as sum() of no weights: the same number in the JSON
+            return 0  # what sum() of no weights gives, so the JSON stays the same
         return sum(self.found(sentence_stems).values())
 
     def found(self, sentence_stems: Sequence[str]) -> dict[str, float]:

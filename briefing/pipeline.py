@@ -6,12 +6,14 @@ records, so the CLI, the scheduler and the web app share one path.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
@@ -46,6 +48,26 @@ if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy 
 log = logging.getLogger(__name__)
 
 
+
+
+@contextmanager
+def _bulk() -> Iterator[None]:
+    """Python's cycle collector paused while a stage builds its records.
+
+    A large day builds millions of small records and no reference cycles; the
+    collector, which runs as objects are made and walks every long-lived one,
+    spent a sixth of a 10,000-article day finding nothing. Memory is freed as
+    before (by reference counting); the collector resumes afterwards.
+    """
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 @dataclass(frozen=True)
 class Reading:
     """The day's input after cleaning and splitting: what every later stage reads."""
@@ -58,6 +80,7 @@ class Reading:
     support: tuple[Sentence, ...] = ()
 
 
+@_bulk()
 def read(folder: Path, settings: Settings, names: Collection[str] | None = None,
          punkt: PunktParameters | None = None) -> Reading:
     """Ingest, clean and split a folder (only the files in `names`, when given).
@@ -84,6 +107,7 @@ def summaries(folders: Sequence[Path], settings: Settings, words: int
     return map_folders(folders, settings, partial(_summary, settings=settings, words=words))
 
 
+@_bulk()
 def map_folders(folders: Sequence[Path], settings: Settings,
                 then: Callable[[Path, Reading], R]) -> list[R]:
     """`then(folder, reading)` for each folder, one folder per task on every core."""
@@ -94,6 +118,7 @@ def map_folders(folders: Sequence[Path], settings: Settings,
             for r in chunk]
 
 
+@_bulk()
 def _read_each(folders: Sequence[Path], settings: Settings,
                then: Callable[[Path, Reading], R]) -> list[R]:
     return [then(f, _read_paths(_paths(f), settings, None, 1)) for f in folders]
@@ -128,6 +153,7 @@ def _read_paths(paths: Sequence[Path], settings: Settings, punkt: PunktParameter
     return _reading(found, skipped, settings)
 
 
+@_bulk()
 def read_stored(stored: Sequence[StoredArticle], settings: Settings,
                 punkt: PunktParameters | None = None) -> Reading:
     """Articles from the archive, cleaned and split exactly as files are."""
@@ -202,6 +228,7 @@ def _cleaned(read: list[RawDocument] | RawDocument | Skipped) -> list[Article | 
     return [clean(d) for d in (read if isinstance(read, list) else [read])]
 
 
+@_bulk()
 def _process(items: Sequence[Item], reader: Reader[Item], params: PunktParameters,
              syndication: SyndicationSettings) -> Processed:
     """Read, clean and split a chunk of items (in a worker, for a large day)."""
@@ -347,6 +374,7 @@ def make_brief(folder: Path, settings: Settings, day: date, now: datetime) -> Br
     return brief_of(reading, settings, day, now)
 
 
+@_bulk()
 def brief_of(reading: Reading, settings: Settings, day: date, now: datetime, *,
              origin: Origin | None = None, window: str = "", left_out: int = 0,
              earlier: Sequence[Brief] = ()) -> Brief:

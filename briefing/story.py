@@ -127,16 +127,15 @@ def _not_about(article: Article, sentences: Sequence[Sentence], lex: StoryLexico
 def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) -> str:
     """The article's most frequent words outside the story (the headline's count thrice)."""
     story_stems = {s for lex_ in (*lex.sides, lex.bridges) for s in lex_.words}
+    title = [e for e in map(_topic_word, TOKEN.findall(article.title or ""))
+             if e is not None and e[0] not in story_stems]
+    body = [e for s in sentences for e in map(_topic_word, TOKEN.findall(s.text))
+            if e is not None and e[0] not in story_stems]
     found: Counter[str] = Counter()
-    spelled: dict[str, str] = {}
-    for weight, text in ((3, article.title or ""), *((1, s.text) for s in sentences)):
-        for token in TOKEN.findall(text):
-            entry = _topic_word(token)
-            if entry is not None and entry[0] not in story_stems:
-                key, spelling = entry
-                found[key] += weight
-                if key not in spelled:
-                    spelled[key] = spelling
+    for key, _ in title:  # the headline's words count thrice, and come first in a tie
+        found[key] += 3
+    found.update(key for key, _ in body)
+    spelled = dict(reversed(title + body))  # each word as it is first spelled
     return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
 
 

@@ -17,10 +17,10 @@ so the brief cites the story once and lists every outlet that ran it.
 from __future__ import annotations
 
 import re
-from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rensa import RMinHash
 
 SEED = 1  # fixed, so the same articles always group the same way
@@ -46,12 +46,6 @@ class Sketch:
 
     minhash: RMinHash
     size: int
-
-    def bands(self) -> list[bytes]:
-        """The signature cut into bands of ROWS values (a leftover value is not used)."""
-        raw = array("I", self.minhash.digest()).tobytes()
-        width = ROWS * 4
-        return [raw[at:at + width] for at in range(0, len(raw) - width + 1, width)]
 
 
 def signature(text: str, k: int, num_perm: int) -> Sketch | None:
@@ -79,9 +73,14 @@ def group(signatures: Sequence[Sketch | None], threshold: float,
           num_perm: int) -> list[list[int]]:
     """Indexes of near-duplicate articles, in groups of two or more, in input order.
 
+    Every pair of signatures that agree on a band is a candidate; a day of
+    articles that share paragraphs has hundreds of thousands, so they are
+    compared all at once, as arrays, not one by one. The groups are the
+    connected parts of the pairs whose containment reaches the threshold.
     `num_perm` is the signatures' own; it is kept for the callers' sake.
     """
-    buckets: dict[tuple[int, bytes], list[int]] = {}
+    present = [i for i, sig in enumerate(signatures) if sig is not None]
+    sketches = [sig for sig in signatures if sig is not None]
     parent = list(range(len(signatures)))
 
     def root(i: int) -> int:
@@ -90,19 +89,56 @@ def group(signatures: Sequence[Sketch | None], threshold: float,
             i = parent[i]
         return i
 
-    for i, sig in enumerate(signatures):
-        if sig is None:
-            continue
-        candidates: set[int] = set()
-        for band, key in enumerate(sig.bands()):
-            earlier = buckets.setdefault((band, key), [])
-            candidates.update(earlier)
-            earlier.append(i)
-        for j in sorted(candidates):
-            other = signatures[j]
-            if other is not None and similarity(sig, other) >= threshold:
-                parent[root(i)] = root(j)
+    if len(sketches) > 1:
+        digests = np.array([s.minhash.digest() for s in sketches], dtype=np.uint32)
+        sizes = np.array([s.size for s in sketches], dtype=np.float64)
+        for a, b in _similar(_candidates(digests), digests, sizes, threshold):
+            parent[root(present[b])] = root(present[a])
     members: dict[int, list[int]] = {}
     for i in range(len(signatures)):
         members.setdefault(root(i), []).append(i)
     return sorted((m for m in members.values() if len(m) > 1), key=lambda m: m[0])
+
+
+def _candidates(digests: np.ndarray) -> np.ndarray:
+    """Pairs of rows (first < second, each pair once) that agree on all ROWS values of a band."""
+    rows = len(digests)
+    found = []
+    for band in range(digests.shape[1] // ROWS):
+        columns = digests[:, band * ROWS:(band + 1) * ROWS].astype(np.uint64)
+        keys = columns[:, 0]
+        for column in range(1, ROWS):
+            keys = (keys << np.uint64(32)) | columns[:, column]
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        # Rows with equal keys stand together in `order`; each pairs with the ones after it
+        # in its run: at distance d, every position with at least d more in its run.
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        lengths = np.diff(np.r_[starts, rows])
+        run = np.repeat(np.arange(len(starts)), lengths)
+        after = lengths[run] - (np.arange(rows) - starts[run]) - 1  # how many follow in the run
+        by_after = np.argsort(-after, kind="stable")
+        counts = np.cumsum(np.bincount(after)[::-1])[::-1]  # counts[d]: positions with >= d after
+        for distance in range(1, len(counts)):
+            here = by_after[:counts[distance]]
+            first, second = order[here], order[here + distance]
+            found.append(np.minimum(first, second).astype(np.int64) * rows
+                         + np.maximum(first, second))
+    if not found:
+        return np.empty((0, 2), dtype=np.int64)
+    codes = np.unique(np.concatenate(found))
+    return np.stack([codes // rows, codes % rows], axis=1)
+
+
+def _similar(pairs: np.ndarray, digests: np.ndarray, sizes: np.ndarray, threshold: float,
+             block: int = 100_000) -> list[tuple[int, int]]:
+    """The candidate pairs whose estimated containment reaches the threshold (see similarity)."""
+    out: list[tuple[int, int]] = []
+    for at in range(0, len(pairs), block):
+        a, b = pairs[at:at + block, 0], pairs[at:at + block, 1]
+        jaccard = (digests[a] == digests[b]).sum(axis=1) / digests.shape[1]
+        shared = jaccard * (sizes[a] + sizes[b]) / (1 + jaccard)
+        containment = np.minimum(1.0, shared / np.minimum(sizes[a], sizes[b]))
+        keep = containment >= threshold
+        out += zip(a[keep].tolist(), b[keep].tolist(), strict=True)
+    return out

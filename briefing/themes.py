@@ -141,23 +141,23 @@ class NaiveBayes:
         # a day of 10,000 articles predicts a quarter of a million sentences.
         self._logs = {label: {w: math.log(counts[w] + SMOOTHING) for w in self.vocabulary}
                       for label, counts in self.counts.items()}
+        # ... and without one sentence, for the label a sentence taught (its words' counts).
+        self._logs_without_one = {label: {w: math.log(n - 1 + SMOOTHING) for w, n in counts.items()}
+                                  for label, counts in self.counts.items()}
 
     def predict(self, sentence_stems: Sequence[str], taught: str | None = None
                 ) -> dict[str, float]:
         """Each label's probability; `taught` is the label this sentence taught, if any."""
-        known = {w for w in sentence_stems if w in self.vocabulary}
+        known = self.vocabulary.intersection(sentence_stems)
         if not known:
             return {}
         size = len(self.vocabulary)
         scores = {}
-        for label, counts in self.counts.items():
+        for label in self.counts:
             mine = 1 if label == taught else 0
             total = self.totals[label] - mine * len(known) + SMOOTHING * size
-            if mine:
-                numerator = sum(math.log(counts[w] - 1 + SMOOTHING) for w in known)
-            else:
-                numerator = sum(map(self._logs[label].__getitem__, known))
-            scores[label] = numerator - len(known) * math.log(total)
+            logs = self._logs_without_one[label] if mine else self._logs[label]
+            scores[label] = sum(map(logs.__getitem__, known)) - len(known) * math.log(total)
         top = max(scores.values())
         weights = {label: math.exp(v - top) for label, v in scores.items()}
         whole = sum(weights.values())

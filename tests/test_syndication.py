@@ -116,3 +116,17 @@ def test_the_brief_cites_a_syndicated_story_once_and_lists_its_outlets(
     html = (day / "brief.html").read_text()
     assert re.search(r"Also run by Frontier Post \(<code>wire-copy.txt</code>\)", html)
     assert "Frontier Post, Khaama Press" in html  # every outlet that ran it, in the masthead
+
+
+def test_groups_do_not_depend_on_the_order_pairs_are_compared(settings: Settings) -> None:
+    """Candidates are compared all at once: the groups are the same as one by one."""
+    a = body("001_d6679de3fa4b726c.txt")
+    b = body("003_15483e7a24de36bb.txt")
+    texts = [a, b, trimmed(a), edited(b), edited(a), trimmed(b)]
+    sigs = [sig(t, settings) for t in texts]
+    groups = group(sigs, settings.syndication.threshold,  # type: ignore[arg-type]
+                   settings.syndication.num_perm)
+    reordered = group(sigs[::-1], settings.syndication.threshold,  # type: ignore[arg-type]
+                      settings.syndication.num_perm)
+    assert groups == [[0, 2, 4], [1, 3, 5]]
+    assert sorted(sorted(5 - i for i in g) for g in reordered) == groups
