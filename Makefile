@@ -23,13 +23,16 @@ typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy briefing benchmarks
 
 # Benchmarks (not part of `make test`): DUC=/path/to/duc2003 for the ROUGE table,
-# DEVSET=/path/to/copy for the development set (its dev half; DEVSET_SPLIT=test once, at the end).
+# DEVSET=/path/to/copy for the development set (its dev half; DEVSET_SPLIT=test once, at the end),
+# BASELINE=/path/to/older/checkout to time it beside this one in the same run.
 DUC ?=
 DEVSET ?=
 DEVSET_SPLIT ?= dev
+BASELINE ?=
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)") \
-	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)")
+	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)") \
+	  $(if $(BASELINE),--baseline "$(BASELINE)")
 
 # Regenerate the golden brief.json of the seeds after an intended change.
 golden: $(VENV)/.installed
