@@ -24,14 +24,17 @@ typecheck: $(VENV)/.installed-test
 
 # Benchmarks (not part of `make test`): DUC=/path/to/duc2003 for the ROUGE table (TAC=/path
 # to the TAC 2011 MultiLing pilot adds training sets for the cross-validated concept weights),
-# DEVSET=/path/to/copy for the development set (its dev half; DEVSET_SPLIT=test once, at the end).
+# DEVSET=/path/to/copy for the development set (its dev half; DEVSET_SPLIT=test once, at the end),
+# BASELINE=/path/to/older/checkout to time it beside this one in the same run.
 DUC ?=
 TAC ?=
 DEVSET ?=
 DEVSET_SPLIT ?= dev
+BASELINE ?=
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)") $(if $(TAC),--tac "$(TAC)") \
-	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)")
+	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)") \
+	  $(if $(BASELINE),--baseline "$(BASELINE)")
 
 # Retrain the learned concept weights (briefing/data/concept_weights.json): DUC=… [TAC=…].
 weights: $(VENV)/.installed

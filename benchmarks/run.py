@@ -56,7 +56,8 @@ def main() -> None:
                         help="article counts for scale")
     parser.add_argument("--baseline", type=Path, default=None,
                         help="an older checkout to time beside this one (figures in brackets)")
-    parser.add_argument("--skip-scale", action="store_true", help="skip the scale runs")
+    parser.add_argument("--skip-scale", action="store_true",
+                        help="skip the speed and scale runs")
     parser.add_argument("--devset", type=Path, default=None,
                         help="a local copy of the development set (a folder of NNN.txt files)")
     parser.add_argument("--split", choices=devset.SPLITS, default="dev",
@@ -136,21 +137,23 @@ def main() -> None:
         briefs.append(readability.devset(args.devset, settings, args.split))
     print(readability.table(briefs, args.verbose) + "\n")
 
-    print("### Speed: whole commands, each in a fresh process (best of 3 to 5)\n")
-    print(speed.table(args.baseline))
-    seconds, size = scale.pdf_seconds()
-    print(f"\nPDF of the seeds' brief: {seconds:.2f} s ({size / 1024:.0f} KiB).\n")
-
     if not args.skip_scale:
+        print("### Speed: whole commands, each in a fresh process (best of 3 to 5)\n")
+        print(speed.table(args.baseline))
+        seconds, size = scale.pdf_seconds()
+        print(f"\nPDF of the seeds' brief: {seconds:.2f} s ({size / 1024:.0f} KiB).\n")
+
         sizes = [int(n) for n in args.sizes.split(",") if n]
         pool = scale.sources(pool_from)
+        runs, before = [], []
         with tempfile.TemporaryDirectory() as workdir:
-            runs = [scale.measure(n, pool, Path(workdir)) for n in sizes]
-            before = ([scale.measure(n, pool, Path(workdir), args.baseline) for n in sizes]
-                      if args.baseline else None)
+            for n in sizes:  # each size now and before, one after the other, alike in load
+                runs.append(scale.measure(n, pool, Path(workdir)))
+                if args.baseline:
+                    before.append(scale.measure(n, pool, Path(workdir), args.baseline))
         source = "DUC 2003 documents and the seeds" if pool_from else "the seeds"
         print(f"### Scale: themed pipeline to brief.json ({source}, resampled)\n")
-        print(scale.table(runs, before))
+        print(scale.table(runs, before or None))
 
 if __name__ == "__main__":
     main()

@@ -26,7 +26,7 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Collection, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 
 from briefing import exact, worth
@@ -89,7 +89,7 @@ class Pool:
     """The day's sentences prepared for selection: concepts, worth, position weights."""
 
     sentences: tuple[Sentence, ...]
-    concepts: tuple[frozenset[str], ...]
+    concepts: tuple[Collection[str], ...]  # each once (sentences keep them as sorted tuples)
     worth: Mapping[str, float]
     prior: tuple[float, ...]  # position (and opening-word) weight of each sentence
     article_rank: Mapping[str, int]

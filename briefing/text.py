@@ -328,16 +328,16 @@ def concepts(sentence_words: Sequence[str]) -> frozenset[str]:
     "torkham cross" but not "of the", which says nothing. Single words are
     not concepts: on DUC 2003 they lowered ROUGE-2 recall.
     """
-    return _analysed(sentence_words)[1]
+    return frozenset(_analysed(sentence_words)[1])
 
 
-def _analysed(sentence_words: Sequence[str]) -> tuple[tuple[str, ...], frozenset[str]]:
-    """Content stems and concepts of a sentence's words, each word stemmed once."""
+def _analysed(sentence_words: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Content stems and concepts (sorted, each once) of a sentence's words, each stemmed once."""
     stemmed = [stem(w) for w in sentence_words]
     common = [is_common(w) for w in sentence_words]
     content = tuple(s for s, c in zip(stemmed, common, strict=True) if not c)
     # Interned: a day of 10,000 articles repeats its bigrams millions of times, and one
     # string each (kept shared when a worker's sentences are pickled) is a third of its memory.
-    pairs = frozenset(intern(f"{a} {b}") for (a, b), (x, y) in
-                      zip(pairwise(stemmed), pairwise(common), strict=True) if not (x and y))
-    return content, pairs
+    pairs = {intern(f"{a} {b}") for (a, b), (x, y) in
+             zip(pairwise(stemmed), pairwise(common), strict=True) if not (x and y)}
+    return content, tuple(sorted(pairs))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -67,10 +67,10 @@ class Day:
     articles: int
 
 
-def concept_stats(sentences: Sequence[Sentence], concept_sets: Sequence[frozenset[str]],
-                  support: Iterable[tuple[Sentence, frozenset[str]]] = ()) -> Day:
+def concept_stats(sentences: Sequence[Sentence], concept_sets: Sequence[Collection[str]],
+                  support: Iterable[tuple[Sentence, Collection[str]]] = ()) -> Day:
     """Each concept's statistics over the sentences and the supporting copies' sentences."""
-    by_article: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+    by_article: dict[str, list[tuple[int, Collection[str]]]] = defaultdict(list)
     for s, cs in zip(sentences, concept_sets, strict=True):
         by_article[s.article].append((s.index, cs))
     for s, cs in support:
@@ -184,7 +184,7 @@ def min_shared(articles: int) -> int:
     return min(3, max(2, math.ceil(articles / 4)))
 
 
-def by_document_frequency(said: Iterable[tuple[str, frozenset[str]]]) -> dict[str, float]:
+def by_document_frequency(said: Iterable[tuple[str, Collection[str]]]) -> dict[str, float]:
     """The number of articles that say a concept, if enough of them do.
 
     `said` holds (article, concepts) for every sentence.
