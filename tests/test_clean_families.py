@@ -10,13 +10,8 @@ import pytest
 from briefing import dates
 from briefing.clean import PAGE_WORDS, clean
 from briefing.models import Article, RawDocument
+from tests.test_clean import P1, P2, P3
 
-P1 = ("The water ministry said on Wednesday that a new reservoir near the northern valley "
-      "would be completed by the end of next year, easing shortages for farmers.")
-P2 = ("Engineers working on the project said heavy rains in the spring had delayed the "
-      "pouring of concrete, but that the schedule could still be met.")
-P3 = ("Local councils have asked the ministry to publish the full cost of the scheme, which "
-      "critics say has grown far beyond the original estimate.")
 TITLE = "Reservoir Work Falls Behind Schedule"
 
 
