@@ -249,7 +249,7 @@ def schedule(config: Path | None) -> None:
 def send(day: date | None, dry_run: bool, force: bool, config: Path | None) -> None:
     """E-mail a day's brief with its PDF attached (rendering it first when missing)."""
     from briefing import daily, deliver
-    from briefing.history import History
+    from briefing.history import history_of
 
     settings = _settings(config)
     if dry_run:
@@ -258,7 +258,7 @@ def send(day: date | None, dry_run: bool, force: bool, config: Path | None) -> N
         deliver.check_ready(settings)
     now = datetime.now().astimezone()
     chosen_day = day or now.date()
-    history = History(settings.schedule.state_dir)
+    history = history_of(settings)
 
     def action() -> str:
         return daily.send_day(settings, chosen_day, now, history, force=force, dry_run=dry_run)
@@ -329,10 +329,10 @@ def fetch(config: Path | None) -> None:
 @_errors
 def history(limit: int, config: Path | None) -> None:
     """Show the latest runs: when, status, articles, files and delivery."""
-    from briefing.history import History
+    from briefing.history import history_of
 
     settings = _settings(config)
-    runs = History(settings.schedule.state_dir).runs(limit)
+    runs = history_of(settings).runs(limit)
     if not runs:
         click.echo("no runs recorded yet")
         return

@@ -25,7 +25,7 @@ from briefing.errors import (
     StateError,
 )
 from briefing.fetch import FetchReport, fetch_sources
-from briefing.history import SENDING, Delivery, History
+from briefing.history import SENDING, Delivery, History, history_of
 from briefing.models import Brief
 from briefing.render import render_files
 from briefing.source import ArchiveSource, ArticleSource, Batch, Window, archive_of, day_window
@@ -156,6 +156,9 @@ def _already(day: date, before: Delivery) -> str:
             "the recipients, then use --force to send it again")
 
 
+ANOTHER = "skipped: another scheduler makes it"
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: str
@@ -165,17 +168,27 @@ class Outcome:
 
 
 def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
-              sleep: Callable[[float], None] | None = None) -> Outcome:
+              sleep: Callable[[float], None] | None = None,
+              slot: datetime | None = None) -> Outcome:
     """The scheduled job: the window's brief, mailed when email is on, all of it recorded.
 
     A failed delivery does not fail the run: the files stay on disk, the history
     says "not delivered", and `briefing send --date DAY` can deliver them later.
+    With `slot`, the scheduled time this run is for, a run another scheduler has
+    already started for that time is not made again.
     """
     from briefing.source import configured
 
-    history = History(settings.schedule.state_dir)
+    history = history_of(settings)
     day = now.date()
-    run_id = history.start(day, trigger, now)
+    if slot is None:
+        run_id = history.start(day, trigger, now)
+    else:
+        claimed = history.claim(day, trigger, now, slot.isoformat())
+        if claimed is None:
+            log.info("the brief scheduled for %s is made by another scheduler", slot)
+            return Outcome(ANOTHER, 0, (), "")
+        run_id = claimed
     status, delivery, message = "failed", "", ""
     produced = Produced(day, (), 0, "")
     formats = sorted({*settings.formats, *(("pdf", "json") if settings.email.enabled else ())})
@@ -212,7 +225,7 @@ def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
 def recorded(settings: Settings, day: date, trigger: str, now: datetime,
              action: Callable[[], Produced]) -> Produced:
     """Run a manual action with a history record around it, if the state folder allows."""
-    history = History(settings.schedule.state_dir)
+    history = history_of(settings)
     try:
         run_id: int | None = history.start(day, trigger, now)
     except StateError as exc:
