@@ -62,13 +62,6 @@ def try_hold(path: Path, note: str = "") -> Held | None:
     return Held(path, fd)
 
 
-def hold(path: Path, timeout: float, note: str = "") -> Held | None:
-    """Wait up to `timeout` seconds for the lock at `path`; None when it stayed taken."""
-    held = wait_for(FileLocks(path.parent), path.name, timeout, note)
-    assert held is None or isinstance(held, Held)
-    return held
-
-
 def note_of(path: Path) -> str:
     """What the holder of the lock at `path` wrote into it ('' when nothing can be read)."""
     try:

@@ -6,6 +6,10 @@ and refers to `briefing.schedule:scheduled_job` with the configuration path as
 its only argument, so a restart neither loses nor duplicates it. A restart
 keeps the stored next run time when the schedule is unchanged: a run missed
 while the process was down is then caught up once, within the grace time.
+
+Several schedulers may share a PostgreSQL database (a standby on a second host):
+each run names the scheduled time it is for (`slot_of`) and the history lets one
+process claim it, so a day's brief is made and mailed once between them.
 """
 
 from __future__ import annotations
