@@ -36,7 +36,12 @@ EVERY_FORMAT = ("html", "pdf", "json")
 
 
 def store_of(settings: Settings) -> BriefStore:
-    return BriefStore(settings.output_dir)
+    return BriefStore.of_brief(settings.output_dir, settings.brief)
+
+
+def history_of(settings: Settings) -> History:
+    """The runs and deliveries of the brief these settings make."""
+    return History(settings.schedule.state_dir, brief=settings.brief)
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,7 @@ def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
     """
     from briefing.source import configured
 
-    history = History(settings.schedule.state_dir)
+    history = history_of(settings)
     day = now.date()
     run_id = history.start(day, trigger, now)
     status, delivery, message = "failed", "", ""
@@ -212,7 +217,7 @@ def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
 def recorded(settings: Settings, day: date, trigger: str, now: datetime,
              action: Callable[[], Produced]) -> Produced:
     """Run a manual action with a history record around it, if the state folder allows."""
-    history = History(settings.schedule.state_dir)
+    history = history_of(settings)
     try:
         run_id: int | None = history.start(day, trigger, now)
     except StateError as exc:

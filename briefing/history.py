@@ -70,6 +70,24 @@ MIGRATIONS: list[str] = [
         FROM deliveries_v1;
     DROP TABLE deliveries_v1
     """,
+    # 3: several briefs: each run and delivery belongs to one ('' for the file's only brief)
+    """
+    ALTER TABLE runs ADD COLUMN brief TEXT NOT NULL DEFAULT '';
+    ALTER TABLE deliveries RENAME TO deliveries_v2;
+    CREATE TABLE deliveries (
+        brief TEXT NOT NULL DEFAULT '',
+        day TEXT NOT NULL,
+        audience TEXT NOT NULL,
+        status TEXT NOT NULL,
+        sent_at TEXT NOT NULL,
+        recipients TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        PRIMARY KEY (brief, day, audience)
+    );
+    INSERT INTO deliveries SELECT '', day, audience, status, sent_at, recipients, message_id
+        FROM deliveries_v2;
+    DROP TABLE deliveries_v2
+    """,
 ]
 
 RUNNING = "running"
@@ -110,8 +128,11 @@ class Delivery:
 
 
 class History:
-    def __init__(self, state_dir: Path) -> None:
+    """The runs and deliveries of one brief ("" is a file's only brief, and every old row)."""
+
+    def __init__(self, state_dir: Path, brief: str = "") -> None:
         self.state_dir = state_dir
+        self.brief = brief
         self.path = state_dir / "history.sqlite"
         self._leases: dict[int, locks.Held] = {}
 
@@ -139,9 +160,10 @@ class History:
         try:
             with self._db() as db:
                 cursor = db.execute(
-                    "INSERT INTO runs (started, day, trigger, status, lease) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    (now.isoformat(timespec="seconds"), day.isoformat(), trigger, RUNNING, token))
+                    "INSERT INTO runs (started, day, trigger, status, lease, brief) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (now.isoformat(timespec="seconds"), day.isoformat(), trigger, RUNNING, token,
+                     self.brief))
                 run = int(cursor.lastrowid or 0)
         except BaseException:
             lease.release(remove=True)
@@ -190,8 +212,8 @@ class History:
         self.mark_interrupted()
         with self._db() as db:
             rows = db.execute("SELECT id, started, ended, day, trigger, status, articles, files, "
-                              "delivery, message FROM runs ORDER BY id DESC LIMIT ?",
-                              (limit,)).fetchall()
+                              "delivery, message FROM runs WHERE brief = ? "
+                              "ORDER BY id DESC LIMIT ?", (self.brief, limit)).fetchall()
         return [RunRecord(id=r[0], started=r[1], ended=r[2], day=r[3], trigger=r[4], status=r[5],
                           articles=r[6], files=json.loads(r[7]), delivery=r[8], message=r[9])
                 for r in rows]
@@ -202,7 +224,8 @@ class History:
     def delivering(self, day: date, timeout: float | None = None) -> Iterator[None]:
         """Hold the day's delivery lock: check, send and record as one step, across processes."""
         timeout = DELIVERY_LOCK_TIMEOUT if timeout is None else timeout
-        path = self.state_dir / f".deliver-{day.isoformat()}.lock"
+        brief = f"{self.brief}-" if self.brief else ""
+        path = self.state_dir / f".deliver-{brief}{day.isoformat()}.lock"
         try:
             held = locks.hold(path, timeout, note=str(os.getpid()))
         except OSError as exc:
@@ -219,8 +242,8 @@ class History:
     def delivered(self, day: date, audience: str | None = None) -> Delivery | None:
         """The day's delivery to this recipient list (to any list, without one), if any."""
         query = ("SELECT day, sent_at, recipients, message_id, status, audience FROM deliveries "
-                 "WHERE day = ?")
-        values: tuple[str, ...] = (day.isoformat(),)
+                 "WHERE brief = ? AND day = ?")
+        values: tuple[str, ...] = (self.brief, day.isoformat())
         if audience is not None:
             query += " AND audience IN (?, ?)"
             values += (audience, ANY_LIST)
@@ -234,16 +257,17 @@ class History:
                         message_id: str, audience: str = ANY_LIST,
                         status: str = SENT) -> None:
         with self._db() as db:
-            db.execute("INSERT OR REPLACE INTO deliveries (day, audience, status, sent_at, "
-                       "recipients, message_id) VALUES (?, ?, ?, ?, ?, ?)",
-                       (day.isoformat(), audience, status, now.isoformat(timespec="seconds"),
-                        json.dumps(list(recipients)), message_id))
+            db.execute("INSERT OR REPLACE INTO deliveries (brief, day, audience, status, "
+                       "sent_at, recipients, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       (self.brief, day.isoformat(), audience, status,
+                        now.isoformat(timespec="seconds"), json.dumps(list(recipients)),
+                        message_id))
 
     def restore_delivery(self, day: date, audience: str, before: Delivery | None) -> None:
         """Put back what was recorded before a send that failed (nothing, or the earlier one)."""
         with self._db() as db:
-            db.execute("DELETE FROM deliveries WHERE day = ? AND audience = ?",
-                       (day.isoformat(), audience))
+            db.execute("DELETE FROM deliveries WHERE brief = ? AND day = ? AND audience = ?",
+                       (self.brief, day.isoformat(), audience))
         if before is not None and before.audience == audience:
             self.record_delivery(day, datetime.fromisoformat(before.sent_at), before.recipients,
                                  before.message_id, audience, before.status)

@@ -100,9 +100,14 @@ class FolderSource:
 
 @dataclass(frozen=True)
 class ArchiveSource:
-    """The article archive that `briefing fetch` fills from `[[sources]]`."""
+    """The article archive that `briefing fetch` fills from `[[sources]]`.
+
+    The archive is common to every brief; a brief of [[briefs]] reads the articles
+    of its own sources only (`names`), None reads them all.
+    """
 
     path: Path
+    names: tuple[str, ...] | None = None
     kind: str = ARCHIVE
 
     def read(self, settings: Settings, window: Window | None = None) -> Batch:
@@ -110,6 +115,8 @@ class ArchiveSource:
         until = window.until if window else datetime.now().astimezone()
         since = window.since if window else None
         stored, left_out = archive.window(since, until)
+        if self.names is not None:
+            stored = [a for a in stored if a.source in self.names]
         reading = pipeline.read_stored(stored, settings)
         origin = Origin(ARCHIVE, str(self.path.resolve()), since, until)
         span = window.label if window else f"published or added up to {until:%Y-%m-%d %H:%M}"
@@ -130,7 +137,7 @@ def configured(settings: Settings, folder: Path | None = None) -> ArticleSource:
     if folder is not None:
         return FolderSource(folder)
     if settings.sources:
-        return ArchiveSource(archive_of(settings).path)
+        return ArchiveSource(archive_of(settings).path, settings.reads)
     return FolderSource(settings.input_dir)
 
 
@@ -139,7 +146,7 @@ def of_origin(origin: Origin | None, settings: Settings) -> ArticleSource:
     if origin is None:
         return configured(settings)
     if origin.kind == ARCHIVE:
-        return ArchiveSource(Path(origin.location))
+        return ArchiveSource(Path(origin.location), settings.reads)
     if origin.kind == FOLDER:
         return FolderSource(Path(origin.location))
     raise ConfigError(f"a brief names an unknown article source {origin.kind!r}")
