@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from briefing.config import StorySettings
-from briefing.lexicon import Lexicon, compile_terms
+from briefing.lexicon import Lexicon, compile_terms, occurrences
 from briefing.models import Article, Sentence
 from briefing.text import STOPWORDS, TOKEN, stems
 
@@ -178,13 +178,8 @@ def without_theme(judgment: Judgment, article: Article, sentences: Sequence[Sent
 
 def _in_phrases(seq: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[int]:
     """The positions of `seq` that one of `phrases` covers."""
-    covered: set[int] = set()
-    for phrase in phrases:
-        n = len(phrase)
-        for i in range(len(seq) - n + 1):
-            if seq[i] == phrase[0] and tuple(seq[i:i + n]) == phrase:
-                covered.update(range(i, i + n))
-    return covered
+    return {i + k for phrase in phrases for i in occurrences(seq, phrase)
+            for k in range(len(phrase))}
 
 
 @lru_cache(maxsize=1)
