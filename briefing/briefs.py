@@ -1,6 +1,7 @@
 """The brief store: the one module that knows the output folder's layout.
 
-    OUTPUT/
+    OUTPUT/                  a file's only brief (and the brief keyed "default") keeps this;
+      KEY/                   each other brief of [[briefs]] has the same layout below its key
       .DAY.lock              one writer of a day's files at a time, across processes
       DAY/brief.html         the formats `run` writes
       DAY/brief.pdf
@@ -93,6 +94,12 @@ class BriefStore:
         self.root = root
         self._parsed: dict[date, tuple[tuple[int, int], Brief]] = {}
         self._guard = threading.Lock()
+
+    @classmethod
+    def of_brief(cls, output: Path, brief: str) -> BriefStore:
+        """The store of one brief: OUTPUT/ for a file's only brief (brief ""), where every
+        brief of an installation with one brief has always been, else OUTPUT/KEY/."""
+        return cls(output / brief if brief else output)
 
     # --- where things are (private: callers ask for briefs and bytes) --------------
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -116,8 +117,8 @@ IMAGE_PLACEHOLDER = re.compile(
 # "— AFP/File", ".(Twitter)", "PHOTO: AGENCY NAME", "Credit: AP Photo/A. Name".
 PHOTO_CREDIT = re.compile(
     r"(?:^|(?<=[.!?\"”’)\s]))\s*(?:"
-    r"\((?=[^()]*\b(?:photos?|pic|picture|image|file|screengrab|screenshot|handout|courtesy"
-    r"|credit)\b)[^()]{1,60}\)"
+    r"\((?=[^()]*\b(?:photos?|pic|picture|image|file|archive|screengrab|screenshot|handout"
+    r"|courtesy|credit)\b)[^()]{1,60}\)"
     r"|\((?:twitter|x|facebook|instagram|social media|supplied)\)"
     r"|(?:[-–—]+\s*)?[A-Z][\w.&'’ -]{0,30}/\s*(?:file|files|photo|photos)"
     r")\s*$"
@@ -192,6 +193,7 @@ DATELINE = re.compile(
 )
 DESK = re.compile(r"\b(?:desk|staff|reporter|correspondent|bureau|monitoring|report)\b", re.I)
 BULLET = re.compile(r"^(?:[•●▪·◦‣*–-]|\d{1,2}[.)])\s+")
+TEASER_END = re.compile(r"\s*(?:\.{3}|…)\s*$")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 # Where one sentence ends and the next begins, not after an initial ("S. Name").
 SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])[.!?][\"'”’)\]]*\s+(?=[A-Z“\"‘'])")
@@ -221,6 +223,8 @@ STANDFIRST_DECKS = 2
 # A line is hard-wrapped when the next line's first word would not have fitted on it:
 # its length and that word's reach at least this share of the block's longest line.
 WRAP_SHARE = 0.85
+# A teaser is given in full within this many paragraphs below it.
+TEASER_REACH = 4
 
 
 @dataclass
@@ -443,6 +447,9 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
         if _caption_above_credit(unit, following):
             drop(unit, "photo caption (above its credit)")
             continue
+        if _teaser(unit, units[number + 1:number + 1 + TEASER_REACH]):
+            drop(unit, "teaser (the paragraph follows in full)")
+            continue
         if (trimmed := _trim_end(text, found)) != text:
             unit = _unit(trimmed)
         text = unit.text
@@ -497,9 +504,22 @@ def _header_line(units: list[_Unit], number: int, found: _Findings, in_body: boo
 
 
 def _caption_above_credit(unit: _Unit, following: str) -> bool:
-    """A short sentence that reads as a caption, with a photo credit line right under it."""
-    return (bool(PHOTO_CREDIT.match(following)) and unit.ends_sentence
-            and _caption_like(unit.text) and _short_caption(unit.text))
+    """A short sentence that reads as a caption, with a photo credit line right under it,
+    or the same caption again with its credit ("… situation. (AP Archive)")."""
+    if not (unit.ends_sentence and _short_caption(unit.text)):
+        return False
+    if following.startswith(unit.text) and following != unit.text:
+        return bool(PHOTO_CREDIT.match(following[len(unit.text):]))
+    return bool(PHOTO_CREDIT.match(following)) and _caption_like(unit.text)
+
+
+def _teaser(unit: _Unit, later: Sequence[_Unit]) -> bool:
+    """A paragraph cut short with an ellipsis that a paragraph just below gives in full."""
+    if not TEASER_END.search(unit.text):
+        return False
+    cut = line_key(TEASER_END.sub("", unit.text))
+    return len(cut.split()) >= BODY_WORDS and any(
+        u.key.startswith(cut) and u.words > len(cut.split()) for u in later)
 
 
 def _furniture(unit: _Unit, found: _Findings) -> str | None:

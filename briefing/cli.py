@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
@@ -135,6 +136,37 @@ def _parse_formats(_: click.Context, __: click.Parameter, value: str | None
     return chosen
 
 
+BRIEF_OPTION = click.option(
+    "--brief", "brief", default=None, metavar="KEY",
+    help="Only the brief with this key ([[briefs]]). Default: every brief.")
+
+
+def _one_brief(settings: Settings, key: str | None) -> Settings:
+    """The brief a command about one brief's themes reads: the one named, or the only one."""
+    every = settings.chosen(key)
+    if len(every) > 1:
+        raise BadUsage("the configuration has several briefs; name one with --brief KEY ("
+                       + ", ".join(b.key for b in every) + ")")
+    return every[0]
+
+
+def _each(briefs: Sequence[Settings], action: Callable[[Settings], None]) -> None:
+    """Do `action` for every brief; one brief's failure does not stop the others."""
+    if len(briefs) == 1:
+        action(briefs[0])
+        return
+    failed = []
+    for brief in briefs:
+        try:
+            action(brief)
+        except (Failure, *RUN_ERRORS) as exc:
+            message = exc.format_message() if isinstance(exc, Failure) else str(exc)
+            click.echo(f"briefing: error: brief {brief.key}: {message}", err=True)
+            failed.append(brief.key)
+    if failed:
+        raise Failure(f"{len(failed)} of {len(briefs)} briefs failed: {', '.join(failed)}")
+
+
 CONFIG_OPTION = click.option(
     "--config", "config", type=click.Path(path_type=Path, dir_okay=False), default=None,
     help="Configuration file (default: ./briefing.toml, else the built-in defaults).")
@@ -182,28 +214,44 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
               metavar="html,pdf,json", help="Formats to write. Default: output.formats.")
 @click.option("--now", callback=_parse_now, default=None, metavar="ISO-8601",
               help="Generation time to print in the brief (for reproducible output).")
+@BRIEF_OPTION
 @_errors
 def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
         fetch_first: bool | None, config: Path | None, formats: tuple[str, ...] | None,
-        now: datetime | None) -> None:
+        now: datetime | None, brief: str | None) -> None:
     """Render the day's brief as HTML, PDF and JSON from the configured source."""
-    settings = _settings(config).with_overrides(output_dir=output_dir, formats=formats)
-    if "pdf" in settings.formats and _EARLY_PDF:
+    settings = _settings(config)
+    briefs = [b.with_overrides(output_dir=output_dir, formats=formats)
+              for b in settings.chosen(brief)]
+    moment = now or datetime.now().astimezone()
+    day = day or moment.date()
+    if len(briefs) > 1 and input_dir is None and (
+            fetch_first if fetch_first is not None else day >= moment.date()):
+        from briefing import daily, source
+
+        every = replace(settings, sources=settings.fetched_sources(), briefs=())
+        report = daily.fetch_first(every, source.configured(every))  # a shared feed once
+        if report is not None:
+            click.echo(f"fetched: {report.summary()}", err=True)
+        fetch_first = False
+        now = now or datetime.now().astimezone()  # today's window holds what was just fetched
+    if any("pdf" in b.formats for b in briefs) and _EARLY_PDF:
         from briefing import render
 
         render.start_pdf_early()  # WeasyPrint loads on the other core while the brief is made
         try:
-            _run(settings, input_dir, day, fetch_first, now)
+            _each(briefs, lambda b: _run(b, input_dir, day, fetch_first, now, len(briefs) > 1))
         finally:
             render.stop_pdf_early()
     else:
-        _run(settings, input_dir, day, fetch_first, now)
+        _each(briefs, lambda b: _run(b, input_dir, day, fetch_first, now, len(briefs) > 1))
 
 
 def _run(settings: Settings, input_dir: Path | None, day: date | None,
-         fetch_first: bool | None, now: datetime | None) -> None:
+         fetch_first: bool | None, now: datetime | None, named: bool = False) -> None:
     from briefing import daily, source
 
+    said = f"{settings.key}: " if named else ""
     now = now or datetime.now().astimezone()
     day = day or now.date()
     chosen = source.configured(settings, input_dir)
@@ -213,28 +261,30 @@ def _run(settings: Settings, input_dir: Path | None, day: date | None,
         if fetch_first if fetch_first is not None else day >= now.date():
             report = daily.fetch_first(settings, chosen)
             if report is not None:
-                click.echo(f"fetched: {report.summary()}", err=True)
+                click.echo(f"{said}fetched: {report.summary()}", err=True)
     elif fetch_first:
         raise BadUsage("--fetch reads the [[sources]] into the archive, but "
                        + ("--input names a folder" if input_dir else
                           "there are no [[sources]] in the configuration"))
     produced = daily.recorded(settings, day, "manual", now, lambda: daily.produce(
         settings, day, now, settings.formats, chosen, window))
-    click.echo(produced.summary, err=True)
+    click.echo(said + produced.summary, err=True)
     for path in produced.files:
         click.echo(str(path))
 
 
 @cli.command()
 @CONFIG_OPTION
+@BRIEF_OPTION
 @_errors
-def schedule(config: Path | None) -> None:
-    """Make (and mail) the brief every day at the configured time, in the foreground."""
+def schedule(config: Path | None, brief: str | None) -> None:
+    """Make (and mail) each brief every day at its configured time, in the foreground."""
     from briefing.schedule import serve
 
     settings = _settings(config)
+    keys = [b.key for b in settings.chosen(brief)]
     _service_logging()
-    serve(settings, _config_path(config))
+    serve(settings, _config_path(config), keys)
 
 
 @cli.command()
@@ -245,29 +295,40 @@ def schedule(config: Path | None) -> None:
                    "of sending it.")
 @click.option("--force", is_flag=True, help="Send even if this day's brief was sent before.")
 @CONFIG_OPTION
+@BRIEF_OPTION
 @_errors
-def send(day: date | None, dry_run: bool, force: bool, config: Path | None) -> None:
+def send(day: date | None, dry_run: bool, force: bool, config: Path | None,
+         brief: str | None) -> None:
     """E-mail a day's brief with its PDF attached (rendering it first when missing)."""
-    from briefing import daily, deliver
-    from briefing.history import history_of
+    from briefing import deliver
 
-    settings = _settings(config)
-    if dry_run:
-        deliver.subject_template(settings.email)
-    else:
-        deliver.check_ready(settings)
+    briefs = _settings(config).chosen(brief)
+    for settings in briefs:  # every brief's mail settings are checked before any is sent
+        if dry_run:
+            deliver.subject_template(settings.email)
+        else:
+            deliver.check_ready(settings)
     now = datetime.now().astimezone()
     chosen_day = day or now.date()
+    _each(briefs, lambda b: _send(b, chosen_day, now, dry_run, force, len(briefs) > 1))
+
+
+def _send(settings: Settings, day: date, now: datetime, dry_run: bool, force: bool,
+          named: bool) -> None:
+    from briefing import daily
+    from briefing.history import history_of
+
+    said = f"{settings.key}: " if named else ""
     history = history_of(settings)
 
     def action() -> str:
-        return daily.send_day(settings, chosen_day, now, history, force=force, dry_run=dry_run)
+        return daily.send_day(settings, day, now, history, force=force, dry_run=dry_run)
 
     if dry_run:
-        click.echo(action())
+        click.echo(said + action())
         return
     history.check()
-    click.echo(daily.recorded_send(settings, chosen_day, now, history, action))
+    click.echo(said + daily.recorded_send(settings, day, now, history, action))
 
 
 @cli.command()
@@ -306,13 +367,18 @@ def serve(host: str | None, port: int | None, config: Path | None) -> None:
 
 @cli.command()
 @CONFIG_OPTION
+@BRIEF_OPTION
 @_errors
-def fetch(config: Path | None) -> None:
+def fetch(config: Path | None, brief: str | None) -> None:
     """Fetch every [[sources]] feed and folder into the article archive."""
     from briefing.fetch import fetch_sources
     from briefing.source import archive_of
 
     settings = _settings(config)
+    if brief is not None:
+        settings = settings.chosen(brief)[0]
+    # A feed several briefs read is fetched once, into the one archive they share.
+    settings = replace(settings, sources=settings.fetched_sources(), briefs=())
     if not settings.sources:
         raise BadUsage("no [[sources]] in the configuration: nothing to fetch "
                        "(see README.md, 'Sources and the archive')")
@@ -326,13 +392,20 @@ def fetch(config: Path | None) -> None:
 @click.option("--limit", type=click.IntRange(1, 100_000), default=20, show_default=True,
               help="How many of the latest runs to show.")
 @CONFIG_OPTION
+@BRIEF_OPTION
 @_errors
-def history(limit: int, config: Path | None) -> None:
+def history(limit: int, config: Path | None, brief: str | None) -> None:
     """Show the latest runs: when, status, articles, files and delivery."""
     from briefing.history import history_of
 
-    settings = _settings(config)
-    runs = history_of(settings).runs(limit)
+    briefs = _settings(config).chosen(brief)
+    for settings in briefs:
+        if len(briefs) > 1:
+            click.echo(f"brief {settings.key}:")
+        _history(history_of(settings).runs(limit))
+
+
+def _history(runs: Sequence[Any]) -> None:
     if not runs:
         click.echo("no runs recorded yet")
         return
@@ -348,13 +421,14 @@ def history(limit: int, config: Path | None) -> None:
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
 @CONFIG_OPTION
+@BRIEF_OPTION
 @_errors
-def sentences(folder: Path, config: Path | None) -> None:
+def sentences(folder: Path, config: Path | None, brief: str | None) -> None:
     """Print each sentence of FOLDER's articles as a JSON line, with its theme scores."""
     from briefing import pipeline
     from briefing.source import FolderSource
 
-    settings = _settings(config)
+    settings = _one_brief(_settings(config), brief)
     reading = FolderSource(folder).read(settings).reading
     pipeline.require_articles(reading, folder)
     for t in pipeline.theme(reading, settings).sentences:
@@ -374,8 +448,12 @@ def sentences(folder: Path, config: Path | None) -> None:
 @click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write FOLDER/<name>.txt per input folder instead of printing.")
 @CONFIG_OPTION
+@click.option("--brief", "brief", default=None, metavar="KEY",
+              help="Use the summary settings of the brief with this key ([[briefs]]). "
+                   "Default: the top level's.")
 @_errors
-def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Path | None) -> None:
+def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Path | None,
+              brief: str | None) -> None:
     """Theme-agnostic extractive summary of each folder: best sentence first, one a line."""
     from briefing import ingest, pipeline
     from briefing.files import atomic_write
@@ -383,6 +461,8 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
     if out is None and len(folders) > 1:
         raise BadUsage("several folders need --out FOLDER to write one summary each")
     settings = _settings(config)
+    if brief is not None:
+        settings = settings.chosen(brief)[0]
     failed = 0
     readable = []
     for folder in folders:
@@ -411,6 +491,19 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
             click.echo(str(atomic_write(out / f"{name}.txt", text)))
     if failed:
         raise Failure(f"{failed} of {len(folders)} folders had no usable article")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False), default=".")
+@_errors
+def init(folder: Path) -> None:
+    """Write a commented starter briefing.toml for a new story into FOLDER (default: here)."""
+    from briefing.starter import write_starter
+
+    path = write_starter(folder)
+    click.echo(str(path))
+    click.echo(f"wrote a starter configuration: edit its title, story, themes and feed, then "
+               f"run `briefing run --config {path}`", err=True)
 
 
 # Only the command line proper renders the PDF in an early process (tests call `cli`).

@@ -10,6 +10,7 @@ default, check and, where it differs from the attribute, its TOML name.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ from briefing.schema import (
     positive,
     read,
     setting,
+    shown,
     table,
 )
 
@@ -41,6 +43,20 @@ REPEAT_RULES = ("mark", "drop", "keep")
 SCOPES = ("story", "side")
 SELECTIONS = ("greedy", "exact")  # see briefing/summarize.py
 CONCEPT_WEIGHTS = ("df", "learned")
+DEFAULT_BRIEF = "default"  # the name of a file's only brief, and of the brief that keeps its place
+BRIEF_KEY = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+# What a [[briefs]] entry may set besides `key` and `common_sources`; whatever it leaves out
+# comes from the top level. These replace the top level's whole (a story, its themes):
+BRIEF_REPLACES = ("title", "story", "themes", "sources")
+# These tables are merged key by key: the brief's keys replace the top level's, the rest stay.
+# None: any key of the table; otherwise only these (SMTP, the state folder stay shared).
+BRIEF_MERGES: dict[str, frozenset[str] | None] = {
+    "paths": frozenset({"input"}),
+    "summary": None,
+    "changes": None,
+    "schedule": frozenset({"cron", "timezone", "window_hours", "skip_empty"}),
+    "email": frozenset({"enabled", "from", "to", "cc", "bcc", "reply_to", "subject"}),
+}
 
 
 def _first_existing(*candidates: Path) -> Path:
@@ -334,9 +350,42 @@ class Settings:
     syndication: SyndicationSettings = table(SyndicationSettings)
     changes: ChangeSettings = table(ChangeSettings)
     source: Path | None = None  # the file these settings came from
+    # Several briefs ([[briefs]], see below): the top level holds what they share; each
+    # brief is a whole Settings of its own, resolved when the file is read.
+    brief: str = ""  # the key of the brief these settings make; "" for the file's only brief
+    briefs: tuple[Settings, ...] = ()  # every [[briefs]] entry resolved; () without any
+    reads: tuple[str, ...] | None = None  # the source names a brief reads; None: every one
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def key(self) -> str:
+        """The brief's key as the user names it (`--brief`, the web report)."""
+        return self.brief or DEFAULT_BRIEF
+
+    def every_brief(self) -> tuple[Settings, ...]:
+        """The briefs the file defines: its [[briefs]], or itself as the only one."""
+        return self.briefs or (self,)
+
+    def chosen(self, key: str | None) -> tuple[Settings, ...]:
+        """The brief `--brief KEY` names (every brief without one)."""
+        every = self.every_brief()
+        if key is None:
+            return every
+        for brief in every:
+            if brief.key == key:
+                return (brief,)
+        raise ConfigError(f"unknown brief {key!r}; the briefs are: "
+                          + ", ".join(b.key for b in every))
+
+    def fetched_sources(self) -> tuple[Source, ...]:
+        """Every source some brief reads, once: a shared feed is fetched once for all."""
+        found: dict[str, Source] = {}
+        for brief in self.every_brief():
+            for source in brief.sources:
+                found.setdefault(source.name, source)
+        return tuple(found.values())
 
     def theme(self, key: str) -> Theme:
         for theme in self.themes:
@@ -364,32 +413,116 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def parse_settings(raw: dict[str, Any], base: Path, name: str = "configuration") -> Settings:
-    """Turn a parsed TOML document into Settings; relative paths are taken from `base`."""
-    top = Table(raw, "", name)
+    """Turn a parsed TOML document into Settings; relative paths are taken from `base`.
+
+    With [[briefs]], the top level holds what the briefs share and each brief is
+    resolved into Settings of its own (`Settings.briefs`).
+    """
+    raw = dict(raw)
+    entries = raw.pop("briefs", None)
+    if entries is None:
+        return _parse_one(raw, base, name)
+    if not isinstance(entries, list) or not entries \
+            or not all(isinstance(e, dict) for e in entries):
+        raise config_error(name, "briefs", "must be one or more tables ([[briefs]])")
+    top = _parse_one(raw, base, name, need_themes=False)
+    briefs: list[Settings] = []
+    for number, entry in enumerate(entries, start=1):
+        brief = _parse_brief(raw, dict(entry), number, top, base, name)
+        if any(b.key == brief.key for b in briefs):
+            raise config_error(name, f"briefs[{brief.key}].key", "repeats another brief's key")
+        briefs.append(brief)
+    _check_source_names(briefs, top, name)
+    return replace(top, briefs=tuple(briefs))
+
+
+def _parse_one(raw: dict[str, Any], base: Path, name: str, where: str = "",
+               need_themes: bool = True) -> Settings:
+    top = Table(raw, where, name)
     values = read(Settings, top, base)
     sources = _parse_sources(top, base)
-    themes = _parse_themes(top, base)
+    themes = _parse_themes(top, base, need_themes)
     top.done()
     settings = Settings(**values, sources=sources, themes=themes, source=Path(name))
-    _check_together(settings, name)
+    _check_together(settings, top)
     return settings
 
 
-def _check_together(s: Settings, file: str) -> None:
+def _parse_brief(raw: dict[str, Any], entry: dict[str, Any], number: int, top: Settings,
+                 base: Path, file: str) -> Settings:
+    """One [[briefs]] entry over the top level: its own keys win, the rest is inherited."""
+    key = entry.pop("key", None)
+    if not isinstance(key, str) or not BRIEF_KEY.match(key):
+        raise config_error(file, f"briefs[{number}].key",
+                           f"must be a short lowercase name (letters, digits, '-'), not "
+                           f"{shown(key)}" if key is not None else "is required")
+    where = f"briefs[{key}]"
+    common = entry.pop("common_sources", None)
+    names = [s.name for s in top.sources]
+    if common is None:
+        common = names
+    elif not isinstance(common, list) or not all(isinstance(c, str) for c in common):
+        raise config_error(file, f"{where}.common_sources",
+                           f"must be a list of [[sources]] names, not {shown(common)}")
+    for wanted in common:
+        if wanted not in names:
+            raise config_error(file, f"{where}.common_sources",
+                               f"names {wanted!r}, which is not a [[sources]] name "
+                               f"(they are: {', '.join(names) or 'none'})")
+    merged = dict(raw)
+    for k, value in entry.items():
+        if k in BRIEF_REPLACES:
+            merged[k] = value
+        elif k in BRIEF_MERGES:
+            if not isinstance(value, dict):
+                raise config_error(file, f"{where}.{k}", f"must be a table, not {shown(value)}")
+            allowed = BRIEF_MERGES[k]
+            for inner in value:
+                if allowed is not None and inner not in allowed:
+                    raise config_error(file, f"{where}.{k}.{inner}",
+                                       "is shared by every brief: set it at the top level")
+            merged[k] = {**raw.get(k, {}), **value}
+        else:
+            raise config_error(file, f"{where}.{k}",
+                               "is not a setting a brief can have (see README.md, "
+                               "'Several briefs')")
+    shared = [s for s in raw.get("sources", []) if _source_name(s) in common]
+    merged["sources"] = shared + list(entry.get("sources", []))
+    brief = _parse_one(merged, base, file, where)
+    own = tuple(s.name for s in brief.sources)
+    return replace(brief, brief="" if key == DEFAULT_BRIEF else key, reads=own)
+
+
+def _source_name(raw: Any) -> Any:
+    return raw.get("name") or raw.get("feed") or raw.get("folder") \
+        if isinstance(raw, dict) else None
+
+
+def _check_source_names(briefs: list[Settings], top: Settings, file: str) -> None:
+    """A source's name says which brief's articles it gives, so one name is one source."""
+    seen = {s.name: s for s in top.sources}
+    for brief in briefs:
+        for source in brief.sources:
+            if seen.setdefault(source.name, source) != source:
+                raise config_error(file, f"briefs[{brief.key}].sources",
+                                   f"repeats source '{source.name}' (a source that several "
+                                   "briefs read belongs in the top level's [[sources]])")
+
+
+def _check_together(s: Settings, t: Table) -> None:
     """The rules that tie one key to another."""
     if s.summary.min_key_points > s.summary.key_points:
-        raise config_error(file, "summary.min_key_points",
-                           f"({s.summary.min_key_points}) exceeds key_points "
-                           f"({s.summary.key_points}); lower it or raise 'summary.key_points'")
+        raise t.fail("summary.min_key_points",
+                     f"({s.summary.min_key_points}) exceeds key_points "
+                     f"({s.summary.key_points}); lower it or raise 'summary.key_points'")
     if any(not side.name.strip() or not side.terms for side in s.story.sides):
-        raise config_error(file, "story.sides", "each side needs a 'name' and some 'terms'")
+        raise t.fail("story.sides", "each side needs a 'name' and some 'terms'")
     if len({side.name for side in s.story.sides}) != len(s.story.sides):
-        raise config_error(file, "story.sides", "repeats a side's name")
+        raise t.fail("story.sides", "repeats a side's name")
     if s.email.enabled and not s.email.sender:
-        raise config_error(file, "email.from", "is required when email.enabled is true")
+        raise t.fail("email.from", "is required when email.enabled is true")
     if s.email.enabled and not s.email.recipients:
-        raise config_error(file, "email.to",
-                           "must name at least one recipient when email.enabled is true")
+        raise t.fail("email.to", "must name at least one recipient when email.enabled is true")
 
 
 def _parse_sources(top: Table, base: Path) -> tuple[Source, ...]:
@@ -407,7 +540,7 @@ def _parse_sources(top: Table, base: Path) -> tuple[Source, ...]:
     return tuple(sources)
 
 
-def _parse_themes(top: Table, base: Path) -> tuple[Theme, ...]:
+def _parse_themes(top: Table, base: Path, required: bool = True) -> tuple[Theme, ...]:
     themes: list[Theme] = []
     for t in top.entries("themes"):
         values = read(Theme, t, base)
@@ -424,6 +557,8 @@ def _parse_themes(top: Table, base: Path) -> tuple[Theme, ...]:
         if not values["terms"]:
             raise t.fail("terms", "must list at least one term with its weight")
         themes.append(Theme(**values))
-    if not themes:
-        raise ConfigError(f"{top.file}: no themes defined; add at least one [[themes]] table")
+    if not themes and required:
+        where = f" in {top.where}" if top.where else ""
+        raise ConfigError(f"{top.file}: no themes defined{where}; add at least one "
+                          "[[themes]] table")
     return tuple(themes)

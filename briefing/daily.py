@@ -36,7 +36,7 @@ EVERY_FORMAT = ("html", "pdf", "json")
 
 
 def store_of(settings: Settings) -> BriefStore:
-    return BriefStore(settings.output_dir)
+    return BriefStore.of_brief(settings.output_dir, settings.brief)
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,15 @@ class Refused(Exception):
     """A file in an input folder that must not be read (not a regular file, or a link out)."""
 
 
+class Exists(Exception):
+    """A file that a command would create is already there, and it is never replaced."""
+
+
 class FetchError(Exception):
     """One URL could not be fetched; the message says why in a few words."""
 
 
 # What the CLI reports as bad usage (exit 2) and as a failed run (exit 1).
 USAGE_ERRORS = (ConfigError, IngestError, StateError)
-RUN_ERRORS = (NoUsableArticles, NoArticles, Busy, AlreadySent, NoBrief, DeliveryError)
+RUN_ERRORS = (NoUsableArticles, NoArticles, Busy, AlreadySent, NoBrief, DeliveryError,
+              Exists)

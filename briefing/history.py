@@ -83,6 +83,8 @@ class Delivery:
 
 
 class History:
+    """The runs and deliveries of one brief ("" is a file's only brief, and every old row)."""
+
     def __init__(self, state_dir: Path, *, brief: str = "", url: str | None = None) -> None:
         self.state_dir = state_dir
         self.brief = brief
@@ -254,8 +256,9 @@ class History:
                                  before.message_id, audience, before.status)
 
 
-def history_of(settings: Settings, brief: str = "") -> History:
-    """The history of a brief, where the configuration keeps the state."""
+def history_of(settings: Settings) -> History:
+    """The runs and deliveries of the brief these settings make, where the configuration
+    keeps the state."""
     from briefing.state import database_url
 
-    return History(settings.schedule.state_dir, brief=brief, url=database_url(settings))
+    return History(settings.schedule.state_dir, brief=settings.brief, url=database_url(settings))

@@ -10,7 +10,7 @@ counts once per sentence.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from briefing.errors import ConfigError
@@ -53,16 +53,17 @@ class Lexicon:
                 name = self.names.get(s, s)
                 hits[name] = max(self.words[s], hits.get(name, 0.0))
             for phrase in self._by_first.get(s, ()):
-                if _contains(sentence_stems, phrase):
+                if next(occurrences(sentence_stems, phrase), None) is not None:
                     name = self.names.get(phrase, " ".join(phrase))
                     hits[name] = max(self.phrases[phrase], hits.get(name, 0.0))
         return hits
 
 
-def _contains(seq: Sequence[str], phrase: tuple[str, ...]) -> bool:
+def occurrences(seq: Sequence[str], phrase: tuple[str, ...]) -> Iterator[int]:
+    """Where `phrase` starts in `seq`, each place in order."""
     n = len(phrase)
-    return any(tuple(seq[i:i + n]) == phrase for i in range(len(seq) - n + 1)
-               if seq[i] == phrase[0])
+    return (i for i in range(len(seq) - n + 1)
+            if seq[i] == phrase[0] and tuple(seq[i:i + n]) == phrase)
 
 
 def compile_terms(key: str, terms: Mapping[str, float]) -> Lexicon:

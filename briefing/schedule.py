@@ -1,9 +1,10 @@
-"""APScheduler 3.x wiring for the daily brief.
+"""APScheduler 3.x wiring for the daily briefs.
 
-The job lives in a job store (an SQLite file in the state folder, or a table of
-the PostgreSQL database the configuration names), under a fixed id,
-and refers to `briefing.schedule:scheduled_job` with the configuration path as
-its only argument, so a restart neither loses nor duplicates it. A restart
+Each brief has one job in a job store (an SQLite file in the state folder, or a
+table of the PostgreSQL database the configuration names), under a fixed id
+(`daily-brief`, and `daily-brief:KEY` for a brief of [[briefs]]), and refers to
+`briefing.schedule:scheduled_job` with the configuration path (and the brief's
+key), so a restart neither loses nor duplicates it. A restart
 keeps the stored next run time when the schedule is unchanged: a run missed
 while the process was down is then caught up once, within the grace time.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -39,8 +41,12 @@ from briefing.state import database_url, engine_of
 
 log = logging.getLogger(__name__)
 
-JOB_ID = "daily-brief"
+JOB_ID = "daily-brief"  # the job of a file's only brief (and of the brief keyed "default")
 JOB_FUNC = "briefing.schedule:scheduled_job"
+
+
+def job_id(settings: Settings) -> str:
+    return f"{JOB_ID}:{settings.brief}" if settings.brief else JOB_ID
 
 
 def timezone(settings: Settings) -> ZoneInfo:
@@ -51,11 +57,16 @@ def cron_trigger(settings: Settings) -> CronTrigger:
     return CronTrigger.from_crontab(settings.schedule.cron, timezone=timezone(settings))
 
 
-def scheduled_job(config_path: str) -> None:
-    """What the scheduler runs: reload the configuration, then the day's run."""
+def scheduled_job(config_path: str, brief: str = "") -> None:
+    """What the scheduler runs: reload the configuration, then the brief's run of the day."""
     settings = load_settings(Path(config_path) if config_path else None)
-    now = datetime.now(timezone(settings))
-    daily_run(settings, now, slot=slot_of(settings, now))
+    found = [b for b in settings.every_brief() if b.brief == brief]
+    if not found:
+        log.error("the brief %r is no longer in the configuration; restart the scheduler",
+                  brief)
+        return
+    now = datetime.now(timezone(found[0]))
+    daily_run(found[0], now, slot=slot_of(found[0], now))
 
 
 def slot_of(settings: Settings, now: datetime) -> datetime:
@@ -72,7 +83,7 @@ def slot_of(settings: Settings, now: datetime) -> datetime:
     return latest or now.replace(second=0, microsecond=0)  # only a test's trigger gets here
 
 
-def check_startup(settings: Settings) -> None:
+def check_startup(settings: Settings, briefs: tuple[Settings, ...] = ()) -> None:
     """Everything that can be wrong before the first run, found now (ConfigError/StateError)."""
     history_of(settings).check()
     probe = settings.schedule.state_dir / ".write-test"
@@ -82,8 +93,9 @@ def check_startup(settings: Settings) -> None:
     except OSError as exc:
         raise StateError(f"state folder {settings.schedule.state_dir} is not writable: "
                          f"{exc.strerror or exc}") from None
-    if settings.email.enabled:
-        deliver.check_ready(settings)
+    for brief in briefs or settings.every_brief():
+        if brief.email.enabled:
+            deliver.check_ready(brief)
 
 
 def own(state_dir: Path) -> locks.Held:
@@ -101,8 +113,13 @@ def own(state_dir: Path) -> locks.Held:
 
 
 def create(settings: Settings, config_path: Path | None, trigger: BaseTrigger | None = None,
-           scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
-    """A scheduler holding the daily job, not yet started."""
+           scheduler_class: type[BaseScheduler] = BlockingScheduler,
+           keys: Sequence[str] | None = None) -> BaseScheduler:
+    """A scheduler holding each brief's daily job (those `keys` name), not yet started.
+
+    The briefs' jobs share one thread: briefs due at once run one after the other,
+    and each run catches its own failure, so one brief never stops another.
+    """
     state = settings.schedule.state_dir
     state.mkdir(parents=True, exist_ok=True)
     tz = timezone(settings)
@@ -119,22 +136,31 @@ def create(settings: Settings, config_path: Path | None, trigger: BaseTrigger | 
         },
         timezone=tz,
     )
-    trigger = trigger or cron_trigger(settings)
-    store.start(scheduler, "default")  # read the stored job before replacing it
-    stored = store.lookup_job(JOB_ID)
-    keep: dict[str, Any] = {}
-    if stored is not None and str(stored.trigger) == str(trigger) and stored.next_run_time:
-        keep["next_run_time"] = stored.next_run_time
-    scheduler.add_job(JOB_FUNC, trigger=trigger, args=[str(config_path or "")], id=JOB_ID,
-                      name="daily brief", replace_existing=True, **keep)
+    store.start(scheduler, "default")  # read the stored jobs before replacing them
+    briefs = [b for b in settings.every_brief() if keys is None or b.key in keys]
+    wanted = {job_id(b) for b in briefs}
+    for old in store.get_all_jobs():
+        if old.id not in wanted:  # a brief no longer configured, or not scheduled here
+            store.remove_job(old.id)
+    for brief in briefs:
+        when = trigger or cron_trigger(brief)
+        stored = store.lookup_job(job_id(brief))
+        keep: dict[str, Any] = {}
+        if stored is not None and str(stored.trigger) == str(when) and stored.next_run_time:
+            keep["next_run_time"] = stored.next_run_time
+        args = [str(config_path or ""), *([brief.brief] if brief.brief else [])]
+        scheduler.add_job(JOB_FUNC, trigger=when, args=args, id=job_id(brief),
+                          name=f"daily brief {brief.key}", replace_existing=True, **keep)
     return scheduler
 
 
-def serve(settings: Settings, config_path: Path | None) -> None:
+def serve(settings: Settings, config_path: Path | None,
+          keys: Sequence[str] | None = None) -> None:
     """Run in the foreground until SIGINT or SIGTERM; a run under way is finished first."""
-    check_startup(settings)
+    briefs = tuple(b for b in settings.every_brief() if keys is None or b.key in keys)
+    check_startup(settings, briefs)
     owner = own(settings.schedule.state_dir)  # held until the process ends
-    scheduler = create(settings, config_path)
+    scheduler = create(settings, config_path, keys=keys)
 
     stopping = False
 
@@ -154,11 +180,13 @@ def serve(settings: Settings, config_path: Path | None) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    trigger = cron_trigger(settings)
-    upcoming = trigger.get_next_fire_time(None, datetime.now(timezone(settings)))
-    log.info("scheduled '%s' (%s); next brief at %s; state in %s", settings.schedule.cron,
-             settings.schedule.timezone, f"{upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "never",
-             settings.schedule.state_dir)
+    for brief in briefs:
+        upcoming = cron_trigger(brief).get_next_fire_time(None, datetime.now(timezone(brief)))
+        log.info("scheduled %s'%s' (%s); next brief at %s; state in %s",
+                 f"brief {brief.key}: " if len(briefs) > 1 else "", brief.schedule.cron,
+                 brief.schedule.timezone,
+                 f"{upcoming:%Y-%m-%d %H:%M %Z}" if upcoming else "never",
+                 settings.schedule.state_dir)
     scheduler.start()
     owner.release()
     log.info("scheduler stopped")

@@ -104,9 +104,14 @@ class FolderSource:
 @dataclass(frozen=True)
 class ArchiveSource:
     """The article archive that `briefing fetch` fills from `[[sources]]`: the SQLite
-    file at `path`, or the database at `url`."""
+    file at `path`, or the database at `url`.
+
+    The archive is common to every brief; a brief of [[briefs]] reads the articles
+    of its own sources only (`names`), None reads them all.
+    """
 
     path: Path
+    names: tuple[str, ...] | None = None
     kind: str = ARCHIVE
     url: str | None = field(default=None, repr=False)  # it may carry a password
 
@@ -115,6 +120,8 @@ class ArchiveSource:
         until = window.until if window else datetime.now().astimezone()
         since = window.since if window else None
         stored, left_out = archive.window(since, until)
+        if self.names is not None:
+            stored = [a for a in stored if a.source in self.names]
         reading = pipeline.read_stored(stored, settings)
         origin = Origin(ARCHIVE, archive.shown if self.url else str(self.path.resolve()),
                         since, until)
@@ -136,7 +143,8 @@ def configured(settings: Settings, folder: Path | None = None) -> ArticleSource:
     if folder is not None:
         return FolderSource(folder)
     if settings.sources:
-        return ArchiveSource(archive_of(settings).path, url=database_url(settings))
+        return ArchiveSource(archive_of(settings).path, settings.reads,
+                             url=database_url(settings))
     return FolderSource(settings.input_dir)
 
 
@@ -149,7 +157,7 @@ def of_origin(origin: Origin | None, settings: Settings) -> ArticleSource:
         if url is None and "://" in origin.location:
             raise StateError(f"this brief was made from the archive in the database "
                              f"{origin.location}; set {settings.database.url_env} to its URL")
-        return ArchiveSource(Path(origin.location), url=url)
+        return ArchiveSource(Path(origin.location), settings.reads, url=url)
     if origin.kind == FOLDER:
         return FolderSource(Path(origin.location))
     raise ConfigError(f"a brief names an unknown article source {origin.kind!r}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from briefing.config import StorySettings
-from briefing.lexicon import Lexicon, compile_terms
+from briefing.lexicon import Lexicon, compile_terms, occurrences
 from briefing.models import Article, Sentence
 from briefing.text import STOPWORDS, TOKEN, stems
 
@@ -36,6 +36,7 @@ class StoryLexicon:
     outside: frozenset[str]  # stems of countries and peoples outside the story
     min_share: float
     min_side_sentences: int
+    phrases: tuple[tuple[str, ...], ...] = ()  # the story's names of more than one word
 
     def named(self, sentence_stems: Sequence[str]) -> frozenset[str]:
         """The sides a sentence names; a bridge names them all."""
@@ -44,7 +45,13 @@ class StoryLexicon:
         return frozenset(s.key for s in self.sides if s.score(sentence_stems) > 0)
 
     def outsiders(self, sentence_stems: Sequence[str]) -> list[str]:
-        return sorted({s for s in sentence_stems if s in self.outside})
+        """The sentence's words that name a country outside the story; a word inside one of
+        the story's own names ("Emirate" in "Islamic Emirate") names no other country."""
+        if self.outside.isdisjoint(sentence_stems):
+            return []
+        inside = _in_phrases(sentence_stems, self.phrases)
+        return sorted({s for i, s in enumerate(sentence_stems)
+                       if s in self.outside and i not in inside})
 
 
 def compile_story(story: StorySettings) -> StoryLexicon | None:
@@ -55,9 +62,15 @@ def compile_story(story: StorySettings) -> StoryLexicon | None:
     bridges = compile_terms("bridges", dict.fromkeys(story.bridges, 1.0))
     related = compile_terms("related", dict.fromkeys(story.related, 1.0)) if story.related \
         else None
-    inside = {s for lex in (*sides, bridges, *([related] if related else [])) for s in lex.words}
-    return StoryLexicon(sides, bridges, _countries() - inside, story.min_share,
-                        story.min_side_sentences)
+    named = (*sides, bridges, *([related] if related else []))
+    inside = {s for lex in named for s in lex.words}
+    # A country is inside the story with all its names: "Turkey" related makes "Turkish"
+    # and "Ankara" related too, as "Afghanistan" makes "Afghan" a side.
+    outside = frozenset(s for country in _countries() if country.isdisjoint(inside)
+                        for s in country)
+    phrases = tuple(sorted({p for lex in named for p in lex.phrases if len(p) > 1}))
+    return StoryLexicon(sides, bridges, outside, story.min_share, story.min_side_sentences,
+                        phrases)
 
 
 # Where a sentence stands: about the story; about one side and a country outside the story
@@ -163,15 +176,22 @@ def without_theme(judgment: Judgment, article: Article, sentences: Sequence[Sent
                     ("its article is not about the story's themes",) * n)
 
 
+def _in_phrases(seq: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[int]:
+    """The positions of `seq` that one of `phrases` covers."""
+    return {i + k for phrase in phrases for i in occurrences(seq, phrase)
+            for k in range(len(phrase))}
+
+
 @lru_cache(maxsize=1)
-def _countries() -> frozenset[str]:
-    """Stems of the world's countries and their peoples (a list that ships with the code)."""
+def _countries() -> tuple[frozenset[str], ...]:
+    """Each of the world's countries as the stems of its names and peoples (a list that
+    ships with the code, one country a line)."""
     from importlib.resources import files
 
     text = files("briefing").joinpath("data", "countries.txt").read_text(encoding="utf-8")
-    found: set[str] = set()
+    found = []
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            found.update(stems(line))
-    return frozenset(found)
+            found.append(frozenset(stems(line)))
+    return tuple(found)

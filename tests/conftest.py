@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -166,3 +170,43 @@ def build_output(root: Path) -> Settings:
         now = datetime(day.year, day.month, day.day, 7, tzinfo=PKT)
         daily.produce(settings, day, now, ["html", "pdf", "json"], FolderSource(folder))
     return settings
+
+
+class Reply(NamedTuple):
+    """What a loopback site answers; `sized=False` sends no Content-Length, so the body
+    ends only when the connection closes."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    sized: bool = True
+
+
+@contextlib.contextmanager
+def loopback_site(answer: Callable[[BaseHTTPRequestHandler], Reply]) -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 answering every GET with `answer(request)`; yields
+    its base URL and stops it afterwards."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            reply = answer(self)
+            self.send_response(reply.status)
+            for k, v in reply.headers.items():
+                self.send_header(k, v)
+            if reply.sized:
+                self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(reply.body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -365,3 +365,28 @@ def test_a_page_of_every_family_keeps_only_the_prose_verbatim() -> None:
     assert article.outlet == "VNA"
     assert article.published == date(2025, 11, 12)
     assert_verbatim(article, *page)
+
+
+# --- teasers and captions given twice ------------------------------------------------------
+
+def test_a_teaser_cut_short_is_dropped_when_the_paragraph_follows_in_full() -> None:
+    teaser = "Lakeside, May 3 : The reservoir board said on Monday that work on the ..."
+    full = ("Lakeside, May 3 : The reservoir board said on Monday that work on the northern "
+            "wall would finish a year late because of the floods.")
+    article = run(teaser, "Open in App", full, P2)
+    assert teaser not in article.paragraphs
+    assert reasons(article)[teaser] == "teaser (the paragraph follows in full)"
+    assert len(article.paragraphs) == 2
+    assert_verbatim(article, teaser, full, P2)
+
+
+def test_prose_ending_with_an_ellipsis_is_kept_when_nothing_completes_it() -> None:
+    trailing = "The engineer listed the causes: rain, late steel, a strike at the quarry …"
+    article = run(P1, trailing, P2)
+    assert article.paragraphs == [P1, trailing, P2]
+
+
+def test_a_caption_repeated_with_its_credit_is_dropped_both_times() -> None:
+    caption = "The chief engineer is inspecting the northern wall of the reservoir."
+    article = run(P1, caption, f"{caption} (AP Archive)", P2)
+    assert article.paragraphs == [P1, P2]

@@ -26,6 +26,7 @@ from briefing.cli import cli
 from briefing.config import Settings, load_settings
 from briefing.history import SENDING, history_of
 from briefing.source import archive_of
+from tests import legacy
 from tests.conftest import DAY, ROOT
 from tests.test_deliver import (  # noqa: F401  (start_server is a fixture)
     SlowData,
@@ -146,7 +147,7 @@ def test_a_fetcher_killed_mid_write_leaves_whole_rows(database: str | None,
 
 def test_runs_and_deliveries_belong_to_their_brief(database: str | None, workdir: Path) -> None:
     settings = settings_here(workdir)
-    history, other = history_of(settings), history_of(settings, brief="economy")
+    history, other = history_of(settings), history_of(replace(settings, brief="economy"))
     run = history.start(DAY, "run", NOON)
     assert [(r.id, r.status) for r in history.runs()] == [(run, "running")]
     history.finish(run, NOON, "ok", 3, [Path("a.json")], "sent", "fine")
@@ -280,43 +281,22 @@ def _tables_of(branch: str) -> set[str]:
 
 
 def test_state_written_by_the_briefing_before_alembic_keeps_working(workdir: Path) -> None:
-    """Files as today's schema left them (user_version 1 and 2) are adopted, rows and all."""
+    """Files as the briefing before Alembic left them (user_version 1 and 2) are adopted,
+    rows and all."""
     folder = workdir / "state"
-    folder.mkdir()
-    with sqlite3.connect(folder / "articles.sqlite") as db:
-        db.executescript("""
-            CREATE TABLE articles (id INTEGER PRIMARY KEY AUTOINCREMENT,
-                url TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL, source TEXT NOT NULL,
-                outlet TEXT, title TEXT, published TEXT, fetched TEXT NOT NULL,
-                text TEXT NOT NULL, content_hash TEXT NOT NULL);
-            CREATE INDEX articles_published ON articles (published);
-            CREATE INDEX articles_fetched ON articles (fetched);
-            CREATE TABLE feeds (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,
-                checked TEXT, status TEXT NOT NULL DEFAULT '', error TEXT NOT NULL DEFAULT '');
-            INSERT INTO articles (url, article_id, source, title, published, fetched, text,
-                content_hash) VALUES ('https://old.example.org/1', 'https://old.example.org/1',
-                's', 'Old', '2025-10-28', '2025-10-28T08:00:00+00:00', 'Old text.', 'h');
-            INSERT INTO feeds (url, etag, status) VALUES ('https://old.example.org/f', '"e"',
-                'ok');
-            PRAGMA user_version = 1;
-        """)
-    with sqlite3.connect(folder / "history.sqlite") as db:
-        db.executescript("""
-            CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, started TEXT NOT NULL,
-                ended TEXT, day TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
-                articles INTEGER NOT NULL DEFAULT 0, files TEXT NOT NULL DEFAULT '[]',
-                delivery TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '',
-                lease TEXT);
-            CREATE TABLE deliveries (day TEXT NOT NULL, audience TEXT NOT NULL,
-                status TEXT NOT NULL, sent_at TEXT NOT NULL, recipients TEXT NOT NULL,
-                message_id TEXT NOT NULL, PRIMARY KEY (day, audience));
-            INSERT INTO runs (started, ended, day, trigger, status, articles)
-                VALUES ('2025-10-28T07:00:00+05:00', '2025-10-28T07:01:00+05:00',
-                        '2025-10-28', 'schedule', 'ok', 7);
-            INSERT INTO deliveries VALUES ('2025-10-28', 'list', 'sent',
-                '2025-10-28T07:01:00+05:00', '["desk@example.org"]', '<old@example.org>');
-            PRAGMA user_version = 2;
-        """)
+    legacy.write(folder / "articles.sqlite", legacy.ARCHIVE_V1, """
+        INSERT INTO articles (url, article_id, source, title, published, fetched, text,
+            content_hash) VALUES ('https://old.example.org/1', 'https://old.example.org/1',
+            's', 'Old', '2025-10-28', '2025-10-28T08:00:00+00:00', 'Old text.', 'h');
+        INSERT INTO feeds (url, etag, status) VALUES ('https://old.example.org/f', '"e"', 'ok');
+    """)
+    legacy.write(folder / "history.sqlite", legacy.HISTORY_V2, """
+        INSERT INTO runs (started, ended, day, trigger, status, articles)
+            VALUES ('2025-10-28T07:00:00+05:00', '2025-10-28T07:01:00+05:00',
+                    '2025-10-28', 'schedule', 'ok', 7);
+        INSERT INTO deliveries VALUES ('2025-10-28', 'list', 'sent',
+            '2025-10-28T07:01:00+05:00', '["desk@example.org"]', '<old@example.org>');
+    """)
     settings = settings_here(workdir)
     archive, history = archive_of(settings), history_of(settings)
     assert archive.count() == 1 and archive.feed_state("https://old.example.org/f").etag == '"e"'
@@ -324,12 +304,33 @@ def test_state_written_by_the_briefing_before_alembic_keeps_working(workdir: Pat
     assert [(r.status, r.articles) for r in history.runs()] == [("ok", 7)]
     sent = history.delivered(date(2025, 10, 28), "list")
     assert sent is not None and sent.message_id == "<old@example.org>"
-    assert (archive.schema_version(), history.store.revision()) == ("archive_1", "history_3")
+    assert (archive.schema_version(), history.store.revision()) == ("archive_1", "history_4")
     for name in ("articles.sqlite", "history.sqlite"):  # the briefing before refuses them now
         with sqlite3.connect(folder / name) as db:
             assert db.execute("PRAGMA user_version").fetchone()[0] == state.ADOPTED
     result = CliRunner().invoke(cli, ["history"])
     assert result.exit_code == 0 and "2025-10-28" in result.stdout
+
+
+def test_history_of_several_briefs_before_alembic_keeps_each_briefs_rows(
+        workdir: Path) -> None:
+    """A file at user_version 3 (runs and sends per brief) is adopted, then migrated on."""
+    legacy.write(workdir / "state" / "history.sqlite", legacy.HISTORY_V3, """
+        INSERT INTO runs (started, day, trigger, status, brief)
+            VALUES ('2025-10-28T07:00:00', '2025-10-28', 'schedule', 'ok', 'balkans');
+        INSERT INTO deliveries VALUES ('balkans', '2025-10-28', 'list', 'sent',
+            '2025-10-28T07:01:00', '["b@example.org"]', '<b@example.org>');
+    """)
+    settings = settings_here(workdir)
+    mine, balkans = history_of(settings), history_of(replace(settings, brief="balkans"))
+    assert mine.runs() == [] and mine.delivered(date(2025, 10, 28)) is None
+    assert [r.status for r in balkans.runs()] == ["ok"]
+    sent = balkans.delivered(date(2025, 10, 28), "list")
+    assert sent is not None and sent.message_id == "<b@example.org>"
+    assert balkans.store.revision() == "history_4"
+    slot = "2025-10-29T07:00:00+05:00"  # what history_4 adds: one run per scheduled time
+    assert balkans.claim(date(2025, 10, 29), "schedule", NOON, slot) is not None
+    assert balkans.claim(date(2025, 10, 29), "schedule", NOON, slot) is None
 
 
 @pytest.mark.parametrize(("url", "says"), [

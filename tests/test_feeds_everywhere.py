@@ -9,17 +9,15 @@ articles with their own outlets, and nothing ever reads the input folder.
 
 from __future__ import annotations
 
-import contextlib
 import email
 import json
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from datetime import date
 from email import policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -30,7 +28,7 @@ from briefing.briefs import BriefStore
 from briefing.cli import cli
 from briefing.config import load_settings
 from briefing.history import History
-from tests.conftest import SEEDS, local_config
+from tests.conftest import SEEDS, Reply, local_config, loopback_site
 
 DAY1, DAY2 = date(2025, 10, 27), date(2025, 10, 28)
 # (path, outlet, seed, published): day 1 at 09:00 and 10:00 PKT, day 2 at 08:00 and 09:30.
@@ -85,26 +83,13 @@ class Feed:
 def feed() -> Iterator[Feed]:
     state = Feed()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            status, kind, body = state.route(self.path.split("?")[0])
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+    def answer(request: BaseHTTPRequestHandler) -> Reply:
+        status, kind, body = state.route(request.path.split("?")[0])
+        return Reply(status, {"Content-Type": kind}, body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield state
-    server.shutdown()
-    server.server_close()
+    with loopback_site(answer) as base:
+        state.base = base
+        yield state
 
 
 @pytest.fixture

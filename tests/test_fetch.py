@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import signal
@@ -14,7 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from briefing.config import Settings, Source
 from briefing.daily import daily_run
 from briefing.fetch import fetch_sources
 from briefing.state import StateError
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, Reply, loopback_site
 
 
 def article_html(title: str, seed: str) -> bytes:
@@ -109,34 +108,20 @@ class Site:
 def site() -> Iterator[Site]:
     state = Site()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path
-            state.requests.append((path, dict(self.headers)))
-            status, headers, body = state.route(path.split("?")[0])
-            if path == "/atom.xml" and self.headers.get("If-None-Match") == '"atom-v1"':
-                status, body = 304, b""
-            self.send_response(status)
-            for k, v in headers.items():
-                self.send_header(k, v)
-            if path.split("?")[0] != "/huge":
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)
+    def answer(request: BaseHTTPRequestHandler) -> Reply:
+        path = request.path
+        state.requests.append((path, dict(request.headers)))
+        status, headers, body = state.route(path.split("?")[0])
+        if path == "/atom.xml" and request.headers.get("If-None-Match") == '"atom-v1"':
+            status, body = 304, b""
+        return Reply(status, headers, body, sized=path.split("?")[0] != "/huge")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    state.block.set()
-    server.shutdown()
-    server.server_close()
+    with loopback_site(answer) as base:
+        state.base = base
+        try:
+            yield state
+        finally:
+            state.block.set()
 
 
 def stored_since(archive: Archive, year: int) -> list[StoredArticle]:

@@ -144,6 +144,19 @@ def test_a_sentence_about_one_side_and_a_third_country_is_not_this_storys(
     assert last.why.story.startswith("about one side and the world: names Pakistan with ")
 
 
+@pytest.mark.parametrize("sentence", [
+    # "Turkey" is a related name in briefing.toml, so all its names are inside the story
+    "Pakistani delegates stayed on in Istanbul to resume negotiations at the request of "
+    "their Turkish hosts.",
+    # "Emirate" inside the side's own name "Islamic Emirate" is not the Emirates
+    "A spokesman for the Islamic Emirate confirmed the agreement reached in the talks.",
+])
+def test_names_of_the_storys_own_countries_are_not_a_third_country(
+        settings: Settings, sentence: str) -> None:
+    last = day(settings, " ".join([*CLASH_STORY, sentence])).sentences[-1]
+    assert last.why.place == "on", last.why.story
+
+
 def test_a_side_scoped_theme_takes_one_side_and_the_world(settings: Settings) -> None:
     body = " ".join([*CLASH_STORY, "Russia formally recognised the Taliban government in "
                                    "Kabul and accepted its ambassador."])

@@ -20,7 +20,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from briefing.briefs import BriefStore
 from briefing.config import Settings
@@ -62,6 +62,8 @@ class AppState:
     env: Environment
     reports: Bounded[str]
     pages: Pages = field(default_factory=Pages)
+    base: str = ""  # where the brief's pages are: "" alone, "/b/KEY" among several
+    desk: bool = False  # the index of several briefs, whose own pages are under /b/KEY
     secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     unreadable: set[tuple[date, tuple[int, int]]] = field(default_factory=set)  # logged once
 
@@ -112,34 +114,48 @@ class AppState:
             "themes": [{"key": k, "label": self.labels[k], "selected": k in selected,
                         "href": href([k])} for k in self.keys],
             "selected": selected, "all_href": href([]), "downloads": downloads,
-            "regenerate": f"/brief/{day.isoformat()}/regenerate" if day else None,
+            "regenerate": f"{self.base}/brief/{day.isoformat()}/regenerate" if day else None,
+            "base": self.base, "report": None if self.desk else f"{self.base}/report",
             "csrf": self.csrf(day) if day else "", "note": note,
             "report_from": since.isoformat(), "report_to": until.isoformat(),
         }
 
     def page(self, template: str, **values: Any) -> str:
         """A page of our own (past briefs, progress, errors), without theme filters."""
-        plain = {**self.nav("/", [], None, None, []), "themes": []}
+        plain = {**self.nav(f"{self.base}/", [], None, None, []), "themes": []}
         defaults = {"refresh": None, "kicker": "briefing", "web": plain}
         return self.env.get_template(template).render(**{**defaults, **values})
 
 
 def create_app(settings: Settings, token: str | None = None, host: str | None = None
                ) -> Starlette:
-    """The web report; `host` is the address `briefing serve` binds, if not web.host."""
+    """The web report; `host` is the address `briefing serve` binds, if not web.host.
+
+    One brief is served at the root, as it always was; several get an index at `/`
+    and each its own pages under `/b/KEY/`.
+    """
     web = settings.web
-    state = AppState(settings, BriefStore(settings.output_dir), Jobs(settings),
-                     environment(settings),
-                     Bounded(web.report_workers, web.report_queue, "report"))
+    reports = Bounded[str](web.report_workers, web.report_queue, "report")
+
+    def state_of(brief: Settings, base: str = "", desk: bool = False) -> AppState:
+        store = BriefStore.of_brief(brief.output_dir, brief.brief)
+        return AppState(brief, store, Jobs(brief), environment(brief), reports, base=base,
+                        desk=desk)
+
+    several = len(settings.every_brief()) > 1
+    state = state_of(settings.every_brief()[0]) if not several else \
+        state_of(settings, desk=True)
+    briefs = {b.key: state_of(b, f"/b/{b.key}") for b in settings.briefs} if several else {}
     hosts = allowed_hosts(web.host, host or "", *web.allowed_hosts)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         yield
-        state.reports.close()
-        state.jobs.close()  # a regeneration under way is finished first
+        reports.close()
+        for each in (state, *briefs.values()):
+            each.jobs.close()  # a regeneration under way is finished first
 
-    routes = [
+    pages = [
         Route("/", views.latest),
         Route("/briefs", views.past_briefs),
         Route("/archive", views.moved_to_briefs),
@@ -148,6 +164,11 @@ def create_app(settings: Settings, token: str | None = None, host: str | None = 
         Route("/brief/{day}/regenerate", views.regenerate, methods=["POST"]),
         Route("/jobs/{id}", views.job),
     ]
+    routes: list[BaseRoute] = list(pages)
+    if several:
+        routes = [Route("/", views.desk), Route("/briefs", views.moved_to_desk),
+                  Route("/archive", views.moved_to_desk),
+                  Route("/b/{brief}", views.moved_to_brief), Mount("/b/{brief}", routes=pages)]
     # Unexpected errors are left to Guard, inside Starlette's last-resort handler, so
     # that their page, too, carries the security headers.
     guard = Middleware(Guard, hosts=hosts, token=token, error_page=views.error)
@@ -156,5 +177,6 @@ def create_app(settings: Settings, token: str | None = None, host: str | None = 
                                         HTTPException: views.error, Overloaded: views.error},
                     lifespan=lifespan)
     app.state.briefing = state
+    app.state.briefs = briefs
     app.state.jobs = state.jobs
     return app

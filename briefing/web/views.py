@@ -34,7 +34,15 @@ FILES = {"pdf": "application/pdf", "json": "application/json", "html": "text/htm
 
 
 def _state(request: Request):  # type: ignore[no-untyped-def]
-    return request.app.state.briefing
+    """The brief a page is about: the one under /b/KEY/, else the one at the root."""
+    key = request.path_params.get("brief")
+    if key is None:
+        return request.app.state.briefing
+    found = request.app.state.briefs.get(key)
+    if found is None:
+        raise _error(404, f"There is no brief {key[:40]!r}. Briefs: "
+                          f"{', '.join(request.app.state.briefs)}.")
+    return found
 
 
 class WebError(Exception):
@@ -76,11 +84,13 @@ def _brief_page(request: Request, day: date) -> str:
     key = ("brief", day, tuple(selected), state.store.stamp(day))
     if key not in state.pages:
         brief = state.store.read(day)
-        downloads = [{"label": kind.upper(), "href": f"/brief/{day.isoformat()}.{kind}"}
+        downloads = [{"label": kind.upper(),
+                      "href": f"{state.base}/brief/{day.isoformat()}.{kind}"}
                      for kind in ("pdf", "json") if state.store.has(day, kind)]
         note = ("Showing only: " + ", ".join(state.labels[k] for k in selected)
                 ) if selected else ""
-        web = state.nav(f"/brief/{day.isoformat()}", selected, day, None, downloads, note)
+        web = state.nav(f"{state.base}/brief/{day.isoformat()}", selected, day, None,
+                        downloads, note)
         state.pages.put(key, render_html(narrow(brief, selected), state.settings, web=web))
     return str(state.pages[key])
 
@@ -139,7 +149,29 @@ async def past_briefs(request: Request) -> Response:
 
 
 async def moved_to_briefs(request: Request) -> Response:
-    return RedirectResponse("/briefs", status_code=301)
+    return RedirectResponse(f"{_state(request).base}/briefs", status_code=301)
+
+
+async def moved_to_brief(request: Request) -> Response:
+    return RedirectResponse(f"{_state(request).base}/", status_code=301)
+
+
+async def moved_to_desk(request: Request) -> Response:
+    return RedirectResponse("/", status_code=301)
+
+
+async def desk(request: Request) -> Response:
+    """Several briefs: each with its title and its days, newest first."""
+    def page() -> str:
+        rows = []
+        for key, state in request.app.state.briefs.items():
+            days = [d.isoformat() for d in state.store.days()]
+            rows.append({"key": key, "title": state.settings.title, "base": state.base,
+                         "days": days})
+        return str(_state(request).page("web/desk.html.j2", page_title="Briefs",
+                                        kicker="Every brief", briefs=rows))
+
+    return HTMLResponse(await run_in_threadpool(page))
 
 
 async def report(request: Request) -> Response:
@@ -158,7 +190,7 @@ async def report(request: Request) -> Response:
         days = [d for d in state.store.days() if since <= d <= until]
         if not days:
             raise _error(404, f"There is no brief between {since} and {until}.")
-        return days, ("report", since, until, tuple(selected),
+        return days, ("report", state.base, since, until, tuple(selected),
                       tuple(state.store.stamp(d) for d in days))
 
     days, key = await run_in_threadpool(find)
@@ -171,7 +203,7 @@ async def report(request: Request) -> Response:
             note += f" {missing} of their articles could no longer be read from their source."
         if selected:
             note += " Showing only: " + ", ".join(state.labels[k] for k in selected) + "."
-        web = state.nav("/report", selected, None, (since, until), [], note)
+        web = state.nav(f"{state.base}/report", selected, None, (since, until), [], note)
         return str(state.pages.put(key, render_html(narrow(merged, selected), settings, web=web)))
 
     cached = state.pages.get(key)
@@ -192,7 +224,7 @@ async def regenerate(request: Request) -> Response:
         raise _error(403, "This form has expired or did not come from this page; "
                           "reload the brief and try again.")
     job = state.jobs.start(day)
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+    return RedirectResponse(f"{state.base}/jobs/{job.id}", status_code=303)
 
 
 async def job(request: Request) -> Response:
@@ -224,6 +256,8 @@ async def error(request: Request, exc: Exception) -> Response:
                   shown(exc), exc_info=log.isEnabledFor(logging.DEBUG))
         status, message = 500, "Something went wrong; the server log says what."
     title = f"{status}: {'Not found' if status == 404 else 'Cannot show this'}"
-    html = _state(request).page("web/error.html.j2", page_title=title, kicker="briefing",
+    state = request.app.state.briefs.get(request.path_params.get("brief", ""),
+                                         request.app.state.briefing)
+    html = state.page("web/error.html.j2", page_title=title, kicker="briefing",
                                 message=message)
     return HTMLResponse(html, status_code=status, headers=headers)

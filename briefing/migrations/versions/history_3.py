@@ -1,7 +1,6 @@
 """Several briefs: runs and deliveries belong to a brief (old rows to brief '').
 
-Scheduled runs name the scheduled time they make the brief for (`slot`), unique
-per brief, so two schedulers that fire at once make it once between them.
+SQLite files from before Alembic carried this schema as `PRAGMA user_version = 3`.
 """
 
 import sqlalchemy as sa
@@ -16,8 +15,6 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("runs", sa.Column("brief", sa.Text, nullable=False,
                                     server_default=sa.text("''")))
-    op.add_column("runs", sa.Column("slot", sa.Text))
-    op.create_index("runs_slot", "runs", ["brief", "slot"], unique=True)
     op.rename_table("deliveries", "deliveries_v2")
     op.create_table(
         "deliveries",
