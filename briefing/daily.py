@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from briefing import changes, deliver, pipeline
-from briefing.briefs import BriefStore
+from briefing.briefs import BriefStore, store_of
 from briefing.config import Settings
 from briefing.errors import (
     AlreadySent,
@@ -33,10 +33,6 @@ from briefing.source import ArchiveSource, ArticleSource, Batch, Window, archive
 log = logging.getLogger(__name__)
 
 EVERY_FORMAT = ("html", "pdf", "json")
-
-
-def store_of(settings: Settings) -> BriefStore:
-    return BriefStore.of_brief(settings.output_dir, settings.brief)
 
 
 @dataclass(frozen=True)

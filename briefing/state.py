@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The revision each SQLite file from before Alembic is at, by its `PRAGMA user_version`.
 LEGACY = {"archive": {1: "archive_1"},
-          "history": {1: "history_1", 2: "history_2", 3: "history_3"}}
+          "history": {1: "history_1", 2: "history_2", 3: "history_3"}, "briefs": {}}
 # Files under Alembic say so in user_version too, so the briefings from before refuse them.
 ADOPTED = 1000
 MIGRATION_LOCK = "briefing:migrations"

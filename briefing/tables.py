@@ -10,9 +10,11 @@ whatever the database's locale.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     Table,
@@ -92,4 +94,19 @@ deliveries = Table(
     Column("recipients", Text, nullable=False),
     Column("message_id", Text, nullable=False),
     PrimaryKeyConstraint("brief", "day", "audience", name="deliveries_pkey"),
+)
+
+
+# --- the brief store (with PostgreSQL; with SQLite the briefs are the output folder's files) --
+
+brief_files = Table(
+    "brief_files", metadata,
+    Column("brief", Text, nullable=False),  # "" for a file's only brief
+    Column("day", stamp(), nullable=False),
+    Column("kind", Text, nullable=False),  # html, pdf, json, eml
+    # Raised by every write of the day's set, so a reader's cache sees each new version.
+    Column("generation", BigInteger, nullable=False),
+    Column("written", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("brief", "day", "kind", name="brief_files_pkey"),
 )

@@ -6,12 +6,15 @@ a fresh database of the session's PostgreSQL server (tests/pg.py).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,10 +30,11 @@ from briefing.config import Settings, load_settings
 from briefing.history import SENDING, history_of
 from briefing.source import archive_of
 from tests import legacy
-from tests.conftest import DAY, ROOT
+from tests.conftest import DAY, ROOT, local_config
 from tests.test_deliver import (  # noqa: F401  (start_server is a fixture)
     SlowData,
     StartServer,
+    free_port,
     start_server,
     write_config_file,
 )
@@ -226,6 +230,89 @@ def test_two_schedulers_on_one_day_make_and_send_it_once(
     assert run.delivery.startswith("delivered")
 
 
+# --- the brief store ---------------------------------------------------------------------
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except OSError:
+        return 0, b""
+
+
+def test_a_web_server_shows_the_brief_another_process_wrote(
+        database: str | None, workdir: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`briefing run` in one process, `briefing serve` in another; with PostgreSQL the server
+    has an output folder of its own, as on another host, and reads the brief from the
+    database."""
+    cli_code = "import sys; from briefing.cli import cli; sys.exit(cli())"
+    day = "2025-10-28"
+    maker = child(cli_code, "run", "--date", day, "--format", "html,pdf,json")
+    assert maker.wait(timeout=120) == 0, maker.communicate()
+    made = workdir / "output" / day / "brief.pdf"
+    assert made.is_file()
+
+    host = workdir
+    if database is not None:
+        host = tmp_path_factory.mktemp("other-host")
+        (host / "briefing.toml").write_text(local_config(host), encoding="utf-8")
+        assert not (host / "output").exists()
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", cli_code, "serve", "--port", str(port), "--config",
+         str(host / "briefing.toml")], cwd=host, text=True, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert wait_until(lambda: get(base + "/")[0] == 200, 60), server
+        status, page = get(f"{base}/brief/{day}")
+        assert status == 200 and "Pakistan" in page.decode("utf-8")
+        status, pdf = get(f"{base}/brief/{day}.pdf")
+        assert status == 200 and pdf == made.read_bytes()
+        status, listing = get(f"{base}/briefs")
+        assert status == 200 and day in listing.decode("utf-8")
+        assert get(f"{base}/brief/2025-10-27.pdf")[0] == 404
+        if database is not None:
+            assert not (host / "output" / day).exists()  # it came from the database
+
+        # A new version of the day, written elsewhere, is what the server shows next.
+        first = json.loads(get(f"{base}/brief/{day}.json")[1])
+        again = child(cli_code, "run", "--date", day, "--format", "json",
+                      "--now", "2025-10-28T23:00:00+05:00")
+        assert again.wait(timeout=120) == 0, again.communicate()
+        newer = json.loads(get(f"{base}/brief/{day}.json")[1])
+        assert newer != first
+        assert newer == json.loads((workdir / "output" / day / "brief.json").read_bytes())
+        assert get(f"{base}/brief/{day}.pdf")[1] == made.read_bytes()  # the PDF stays
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_briefs_made_before_the_database_are_listed_read_and_shared(
+        database: str | None, workdir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day in the output folder from before PostgreSQL was configured is neither lost nor
+    made again: it is listed, and the first read copies it into the database for every host."""
+    from briefing.briefs import BriefStore, store_of
+
+    if database is not None:
+        monkeypatch.delenv("BRIEFING_DATABASE_URL")
+    made = CliRunner().invoke(cli, ["run", "--date", DAY.isoformat(), "--format", "json,pdf"])
+    assert made.exit_code == 0, made.output
+    if database is not None:
+        monkeypatch.setenv("BRIEFING_DATABASE_URL", database)
+    pdf = (workdir / "output" / DAY.isoformat() / "brief.pdf").read_bytes()
+    store = store_of(settings_here(workdir))
+    assert store.days() == [DAY] and store.has(DAY, "json", "pdf")
+    assert store.read_bytes(DAY, "pdf") == pdf and store.read(DAY).date == DAY
+    if database is not None:  # now in the database: a host without the folder reads it
+        elsewhere = BriefStore.of_brief(tmp_path / "elsewhere", "", database)
+        assert elsewhere.days() == [DAY] and elsewhere.read_bytes(DAY, "pdf") == pdf
+
+
 # --- the scheduler's job store ---------------------------------------------------------------
 
 def test_the_job_store_lives_in_the_database(database: str | None, workdir: Path) -> None:
@@ -256,12 +343,17 @@ def test_the_migrations_build_the_tables_the_code_uses(database: str | None,
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
+    from briefing.briefs import SharedBriefStore, store_of
     from briefing.tables import metadata
 
     settings = settings_here(workdir)
-    archive, history = archive_of(settings), history_of(settings)
-    archive.count(), history.runs()
-    for store in (archive.store, history.store):
+    archive, history, briefs = archive_of(settings), history_of(settings), store_of(settings)
+    archive.count(), history.runs(), briefs.days()
+    stores = [archive.store, history.store]
+    if database is not None:  # with SQLite the briefs are files
+        assert isinstance(briefs, SharedBriefStore)
+        stores.append(briefs.store)
+    for store in stores:
         with store.transaction() as db:
             differences = compare_metadata(MigrationContext.configure(db), metadata)
         mine = {t.name for t in metadata.tables.values()}
@@ -277,7 +369,8 @@ def _table_of(difference: object) -> str:
 
 
 def _tables_of(branch: str) -> set[str]:
-    return {"archive": {"articles", "feeds"}, "history": {"runs", "deliveries"}}[branch]
+    return {"archive": {"articles", "feeds"}, "history": {"runs", "deliveries"},
+            "briefs": {"brief_files"}}[branch]
 
 
 def test_state_written_by_the_briefing_before_alembic_keeps_working(workdir: Path) -> None:

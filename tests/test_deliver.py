@@ -300,7 +300,7 @@ def rendered(seeds_brief: tuple[Settings, object],
 def day_folder(rendered: Path, workdir: Path) -> Path:
     """output/DAY in the test's folder, holding an already rendered brief."""
     folder = workdir / "output" / DAY.isoformat()
-    shutil.copytree(rendered, folder)
+    shutil.copytree(rendered, folder, symlinks=True)  # the store's links, as it made them
     return folder
 
 
