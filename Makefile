@@ -11,7 +11,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 brief: $(VENV)/.installed
 	$(BIN)/briefing run
 
-test: $(VENV)/.installed-test node_modules/.installed
+test: $(VENV)/.installed-test node_modules/.installed | test-deps
 	$(BIN)/ruff check briefing tests benchmarks
 	$(BIN)/mypy briefing benchmarks
 	$(BIN)/pytest

@@ -1,52 +1,28 @@
-"""The article archive: every fetched or imported article, once, in SQLite.
+"""The article archive: every fetched or imported article, once.
 
-WAL mode lets the brief read while a fetch writes. Each article is one INSERT
-in its own transaction, so a process killed mid-fetch leaves whole rows or
-none. The normalized URL is UNIQUE, so two fetches at once cannot store an
-article twice. The schema carries its version (`PRAGMA user_version`) and is
-migrated forward on open.
+An SQLite file in the state folder by default (WAL mode lets the brief read
+while a fetch writes), or the PostgreSQL database the configuration names, where
+fetchers and web servers on any number of hosts share it (briefing/state.py).
+Each article is one INSERT in its own transaction, so a process killed
+mid-fetch leaves whole rows or none. The normalized URL is UNIQUE and inserts
+skip a URL already there, so two fetches at once neither store an article
+twice nor fail.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from collections.abc import Iterable
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from briefing.state import database, migrate
+from sqlalchemy import func, select, text
 
-MIGRATIONS: list[str] = [
-    # 1: articles and feed state
-    """
-    CREATE TABLE articles (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        url TEXT NOT NULL UNIQUE,
-        article_id TEXT NOT NULL,
-        source TEXT NOT NULL,
-        outlet TEXT,
-        title TEXT,
-        published TEXT,
-        fetched TEXT NOT NULL,
-        text TEXT NOT NULL,
-        content_hash TEXT NOT NULL
-    );
-    CREATE INDEX articles_published ON articles (published);
-    CREATE INDEX articles_fetched ON articles (fetched);
-    CREATE TABLE feeds (
-        url TEXT PRIMARY KEY,
-        etag TEXT,
-        last_modified TEXT,
-        checked TEXT,
-        status TEXT NOT NULL DEFAULT '',
-        error TEXT NOT NULL DEFAULT ''
-    );
-    """,
-]
+from briefing.state import Store, upsert
+from briefing.tables import articles, feeds
 
 TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "ref_src")
 
@@ -91,37 +67,38 @@ class FeedState:
 
 
 class Archive:
-    def __init__(self, path: Path) -> None:
+    """The archive in the SQLite file `path`, or in the database at `url` when given."""
+
+    def __init__(self, path: Path, url: str | None = None) -> None:
         self.path = path
+        self.store = Store(url or path, "archive", "article archive")
 
-    def _db(self) -> AbstractContextManager[sqlite3.Connection]:
-        return database(self.path, "article archive", self._open)
+    @property
+    def shown(self) -> str:
+        """Where it is, for messages: the file, or the database URL without its password."""
+        return self.store.shown
 
-    def _open(self, db: sqlite3.Connection) -> None:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        migrate(db, MIGRATIONS, "article archive")
-
-    def schema_version(self) -> int:
-        with self._db() as db:
-            return int(db.execute("PRAGMA user_version").fetchone()[0])
+    def schema_version(self) -> str | None:
+        """The Alembic revision of its schema."""
+        return self.store.revision()
 
     def has(self, url: str) -> bool:
-        with self._db() as db:
-            return db.execute("SELECT 1 FROM articles WHERE url = ?",
-                              (normalize_url(url),)).fetchone() is not None
+        with self.store.transaction() as db:
+            return db.execute(select(articles.c.id).where(
+                articles.c.url == normalize_url(url))).first() is not None
 
     def add(self, article: StoredArticle) -> bool:
         """Store an article; False if its URL is already there (another fetch got it first)."""
-        with self._db() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO articles (url, article_id, source, outlet, title, "
-                "published, fetched, text, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (normalize_url(article.url), article.article_id, article.source, article.outlet,
-                 article.title, _published(article),
-                 article.fetched.isoformat(timespec="seconds"), article.text,
-                 content_hash(article.text)))
-            return cursor.rowcount == 1
+        row = _no_nul({"url": normalize_url(article.url), "article_id": article.article_id,
+                       "source": article.source, "outlet": article.outlet,
+                       "title": article.title, "published": _published(article),
+                       "fetched": article.fetched.isoformat(timespec="seconds"),
+                       "text": article.text})
+        row["content_hash"] = content_hash(row["text"])
+        with self.store.transaction(write=True) as db:
+            statement = upsert(db, articles).values(row)
+            return db.execute(statement.on_conflict_do_nothing(index_elements=["url"])
+                              .returning(articles.c.id)).first() is not None
 
     def window(self, since: datetime | None, until: datetime) -> tuple[list[StoredArticle], int]:
         """The articles published (or, undated, fetched) from `since` to `until`, and how
@@ -134,12 +111,12 @@ class Archive:
         # their own zones); the exact comparison is made on parsed instants.
         low = (since - timedelta(days=1)).date().isoformat() if since else "0000"
         high = (until + timedelta(days=1)).date().isoformat() + "\uffff"
-        with self._db() as db:
-            rows = db.execute(
-                f"SELECT {COLUMNS} FROM articles WHERE COALESCE(published, fetched) >= ? "
-                "AND COALESCE(published, fetched) <= ? ORDER BY id", (low, high)).fetchall()
-            older = int(db.execute("SELECT COUNT(*) FROM articles WHERE "
-                                   "COALESCE(published, fetched) < ?", (low,)).fetchone()[0])
+        when = func.coalesce(articles.c.published, articles.c.fetched)
+        with self.store.transaction() as db:
+            rows = db.execute(select(*COLUMNS).where(when >= low, when <= high)
+                              .order_by(articles.c.id)).all()
+            older = int(db.execute(select(func.count()).select_from(articles)
+                                   .where(when < low)).scalar_one())
         inside = []
         for row in rows:
             article = _row(row)
@@ -154,42 +131,53 @@ class Archive:
         """The stored articles with these ids (a report over several days' briefs)."""
         wanted = sorted(set(ids))
         found: list[StoredArticle] = []
-        with self._db() as db:
+        with self.store.transaction() as db:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 found += [_row(r) for r in db.execute(
-                    f"SELECT {COLUMNS} FROM articles WHERE article_id IN "
-                    f"({', '.join('?' * len(chunk))}) ORDER BY id", chunk).fetchall()]
+                    select(*COLUMNS).where(articles.c.article_id.in_(chunk))
+                    .order_by(articles.c.id))]
         return sorted(found, key=lambda a: a.url)
 
     def count(self) -> int:
-        with self._db() as db:
-            return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+        with self.store.transaction() as db:
+            return int(db.execute(select(func.count()).select_from(articles)).scalar_one())
 
     def check_integrity(self) -> str:
-        with self._db() as db:
-            return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+        """SQLite's integrity check ("ok"); PostgreSQL keeps its own, so "ok" there."""
+        with self.store.transaction() as db:
+            if db.dialect.name != "sqlite":
+                return "ok"
+            return str(db.execute(text("PRAGMA integrity_check")).scalar())
 
     def feed_state(self, url: str) -> FeedState:
-        with self._db() as db:
-            row = db.execute("SELECT etag, last_modified FROM feeds WHERE url = ?",
-                             (url,)).fetchone()
-        return FeedState(*row) if row else FeedState(None, None)
+        with self.store.transaction() as db:
+            row = db.execute(select(feeds.c.etag, feeds.c.last_modified)
+                             .where(feeds.c.url == url)).first()
+        return FeedState(row[0], row[1]) if row else FeedState(None, None)
 
     def record_feed(self, url: str, checked: datetime, status: str, error: str = "",
                     etag: str | None = None, last_modified: str | None = None) -> None:
         """Remember a feed's last check; validators only change when the feed was read whole."""
-        with self._db() as db:
-            db.execute("INSERT INTO feeds (url, checked, status, error) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT(url) DO UPDATE SET checked = excluded.checked, "
-                       "status = excluded.status, error = excluded.error",
-                       (url, checked.isoformat(timespec="seconds"), status, error))
-            if etag is not None or last_modified is not None:
-                db.execute("UPDATE feeds SET etag = ?, last_modified = ? WHERE url = ?",
-                           (etag, last_modified, url))
+        row: dict[str, Any] = {"url": url, "checked": checked.isoformat(timespec="seconds"),
+                               "status": status, "error": error}
+        if etag is not None or last_modified is not None:
+            row |= {"etag": etag, "last_modified": last_modified}
+        with self.store.transaction(write=True) as db:
+            statement = upsert(db, feeds).values(_no_nul(row))
+            db.execute(statement.on_conflict_do_update(
+                index_elements=["url"],
+                set_={k: statement.excluded[k] for k in row if k != "url"}))
 
 
-COLUMNS = "url, article_id, source, outlet, title, published, fetched, text"
+COLUMNS: Sequence[Any] = (articles.c.url, articles.c.article_id, articles.c.source,
+                          articles.c.outlet, articles.c.title, articles.c.published,
+                          articles.c.fetched, articles.c.text)
+
+
+def _no_nul(row: dict[str, Any]) -> dict[str, Any]:
+    """PostgreSQL text cannot hold NUL characters; no article needs them."""
+    return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _published(article: StoredArticle) -> str | None:
@@ -214,7 +202,7 @@ def placement(published_at: datetime | None, published: date | None, fetched: da
     return 0
 
 
-def _row(r: tuple[str, ...]) -> StoredArticle:
+def _row(r: Sequence[Any]) -> StoredArticle:
     stamp = r[5]
     published_at = datetime.fromisoformat(stamp) if stamp and len(stamp) > 10 else None
     published = published_at.date() if published_at else (

@@ -20,10 +20,17 @@ has just resolved it can still finish; older ones are removed.
 
 Everything else (changes, deliver, web, the e-mail templates) asks this store
 for `Brief` objects and file bytes, never for paths it builds itself.
+
+With a PostgreSQL database (`[database] url_env`), the briefs live in its
+`brief_files` table as well (`SharedBriefStore`): every host reads them from
+there, so web servers on other machines show what the scheduler made, and a
+day's set is replaced in one transaction under a lock in the database. The host
+that makes a brief keeps its files in OUTPUT as above too.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -33,9 +40,9 @@ import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from filelock import FileLock, Timeout
 
@@ -44,6 +51,9 @@ from briefing.briefjson import brief_to_dict as brief_to_dict
 from briefing.briefjson import to_json as to_json
 from briefing.errors import Busy, NoBrief
 from briefing.models import Brief
+
+if TYPE_CHECKING:
+    from briefing.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +71,21 @@ def _name(kind: str) -> str:
     return f"brief.{kind}"
 
 
-class Snapshot:
-    """One day's files as one set: every file opened at once, from one generation."""
+def store_of(settings: Settings) -> BriefStore:
+    """The briefs of the brief these settings make, where the configuration keeps them."""
+    from briefing.state import database_url
 
-    def __init__(self, store: BriefStore, day: date, files: dict[str, BinaryIO]) -> None:
-        self.store, self.day, self.files = store, day, files
+    return BriefStore.of_brief(settings.output_dir, settings.brief, database_url(settings))
+
+
+class Snapshot:
+    """One day's files as one set: every file opened at once, from one generation.
+
+    `stamp` is the version of its brief.json (see `BriefStore.stamp`)."""
+
+    def __init__(self, store: BriefStore, day: date, files: dict[str, BinaryIO],
+                 stamp: tuple[int, int]) -> None:
+        self.store, self.day, self.files, self.stamp = store, day, files, stamp
 
     def has(self, kind: str) -> bool:
         return kind in self.files
@@ -73,14 +93,14 @@ class Snapshot:
     def read_bytes(self, kind: str) -> bytes:
         handle = self.files.get(kind)
         if handle is None:
-            raise NoBrief(f"there is no brief.{kind} for {self.day.isoformat()}")
+            raise NoBrief(f"there is no {kind.upper()} for {self.day.isoformat()}")
         handle.seek(0)
         return handle.read()
 
     def read(self) -> Brief:
         if "json" not in self.files:
             raise NoBrief(f"there is no brief for {self.day.isoformat()}")
-        return self.store._parse(self.day, self.files["json"])
+        return self.store._parse(self.day, self.files["json"], self.stamp)
 
     def close(self) -> None:
         for handle in self.files.values():
@@ -96,10 +116,12 @@ class BriefStore:
         self._guard = threading.Lock()
 
     @classmethod
-    def of_brief(cls, output: Path, brief: str) -> BriefStore:
+    def of_brief(cls, output: Path, brief: str, url: str | None = None) -> BriefStore:
         """The store of one brief: OUTPUT/ for a file's only brief (brief ""), where every
-        brief of an installation with one brief has always been, else OUTPUT/KEY/."""
-        return cls(output / brief if brief else output)
+        brief of an installation with one brief has always been, else OUTPUT/KEY/; with a
+        database URL, the brief's rows in that database (and this host's copy there)."""
+        root = output / brief if brief else output
+        return SharedBriefStore(root, brief, url) if url else cls(root)
 
     # --- where things are (private: callers ask for briefs and bytes) --------------
 
@@ -140,13 +162,13 @@ class BriefStore:
         return status.st_ino, status.st_mtime_ns
 
     @contextmanager
-    def snapshot(self, day: date) -> Iterator[Snapshot]:
-        """The day's files as one set, whatever is written meanwhile."""
+    def snapshot(self, day: date, kinds: tuple[str, ...] = KINDS) -> Iterator[Snapshot]:
+        """The day's files (of these kinds) as one set, whatever is written meanwhile."""
         for _ in range(5):  # two writes between resolving and opening: resolve again
             folder = self._set_folder(day)
             files: dict[str, BinaryIO] = {}
             try:
-                for kind in KINDS:
+                for kind in kinds:
                     try:
                         files[kind] = (folder / _name(kind)).open("rb")
                     except FileNotFoundError:
@@ -159,7 +181,11 @@ class BriefStore:
                 break  # the set did not change while its files were opened
             for handle in files.values():
                 handle.close()
-        snapshot = Snapshot(self, day, files)
+        stamp = (0, 0)
+        if "json" in files:
+            status = os.fstat(files["json"].fileno())
+            stamp = (status.st_ino, status.st_mtime_ns)
+        snapshot = Snapshot(self, day, files, stamp)
         try:
             yield snapshot
         finally:
@@ -175,12 +201,10 @@ class BriefStore:
 
     def read(self, day: date) -> Brief:
         """The day's brief, parsed once per version of its brief.json."""
-        with self.snapshot(day) as stored:
+        with self.snapshot(day, ("json",)) as stored:
             return stored.read()
 
-    def _parse(self, day: date, handle: BinaryIO) -> Brief:
-        status = os.fstat(handle.fileno())
-        stamp = (status.st_ino, status.st_mtime_ns)
+    def _parse(self, day: date, handle: BinaryIO, stamp: tuple[int, int]) -> Brief:
         with self._guard:
             cached = self._parsed.get(day)
         if cached and cached[0] == stamp:
@@ -190,22 +214,15 @@ class BriefStore:
             brief = brief_from_dict(json.loads(handle.read().decode("utf-8")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise NoBrief(f"the brief of {day.isoformat()} cannot be read "
-                          f"({self._path(day, 'json')}: {type(exc).__name__}: "
+                          f"({self.describe(day, 'json')}: {type(exc).__name__}: "
                           f"{str(exc)[:200]})") from None
         with self._guard:
             self._parsed[day] = (stamp, brief)
         return brief
 
     def read_bytes(self, day: date, kind: str) -> bytes:
-        with self.snapshot(day) as stored:
+        with self.snapshot(day, (kind,)) as stored:
             return stored.read_bytes(kind)
-
-    def file(self, day: date, kind: str) -> Path:
-        """A day's file for serving as it is (the web report's downloads), in its set."""
-        path = self._path(day, kind)
-        if not path.is_file():
-            raise NoBrief(f"there is no {kind.upper()} for {day.isoformat()}")
-        return path.resolve()
 
     def previous(self, day: date, days: int) -> list[Brief]:
         """The briefs of the `days` days before `day` that exist and can be read."""
@@ -258,6 +275,151 @@ class BriefStore:
         _sync(folder)
         _prune(folder, keep={new.name, current.name})
         return [self._path(day, kind) for kind in KINDS if kind in files]
+
+
+class SharedBriefStore(BriefStore):
+    """The briefs of one brief in the database, which every host reads.
+
+    A write keeps this host's files in OUTPUT as `BriefStore` does, then replaces
+    the day's rows of the kinds written in one transaction (the kinds not written
+    stay as they were). Readers read one query's rows, so they see the old set or
+    the new one. The day's lock is an advisory lock in the database, which holds
+    across hosts.
+
+    A day this host has in OUTPUT and the database has not (made before the
+    database was configured) is listed, and copied into the database as it is the
+    first time it is read, so nothing made before the move is made again.
+    """
+
+    def __init__(self, root: Path, brief: str, url: str) -> None:
+        from briefing.state import Store
+
+        super().__init__(root)
+        self.brief = brief
+        self.store = Store(url, "briefs", "brief store")
+
+    def describe(self, day: date, kind: str | None = None) -> str:
+        what = f"brief.{kind}" if kind else "the brief"
+        key = f" of {self.brief}" if self.brief else ""
+        return f"{what}{key} of {day.isoformat()} in the database {self.store.shown}"
+
+    def days(self) -> list[date]:
+        from sqlalchemy import select
+
+        from briefing.tables import brief_files as rows
+
+        with self.store.transaction() as db:
+            found = db.execute(select(rows.c.day).where(
+                rows.c.brief == self.brief, rows.c.kind == "json")).scalars().all()
+        shared = {date.fromisoformat(d) for d in found if DAY_NAME.match(d)}
+        return sorted(shared | set(super().days()), reverse=True)
+
+    def has(self, day: date, *kinds: str) -> bool:
+        wanted = set(kinds or ("json",))
+        return wanted <= set(self._rows(day, tuple(wanted), data=False))
+
+    def stamp(self, day: date) -> tuple[int, int]:
+        found = self._rows(day, ("json",), data=False)
+        if "json" not in found:
+            raise NoBrief(f"there is no brief for {day.isoformat()}")
+        return found["json"][0], 0
+
+    @contextmanager
+    def snapshot(self, day: date, kinds: tuple[str, ...] = KINDS) -> Iterator[Snapshot]:
+        found = self._rows(day, kinds, data=True)
+        files: dict[str, BinaryIO] = {k: io.BytesIO(data) for k, (_, data) in found.items()}
+        stamp = (found["json"][0], 0) if "json" in found else (0, 0)
+        snapshot = Snapshot(self, day, files, stamp)
+        try:
+            yield snapshot
+        finally:
+            snapshot.close()
+
+    def _rows(self, day: date, kinds: tuple[str, ...], data: bool
+              ) -> dict[str, tuple[int, bytes]]:
+        """The day's rows of these kinds, read in one query: kind -> (generation, data)."""
+        from sqlalchemy import literal, select
+
+        from briefing.tables import brief_files as rows
+
+        content = rows.c.data if data else literal(b"")
+        query = select(rows.c.kind, rows.c.generation, content).where(
+            rows.c.brief == self.brief, rows.c.day == day.isoformat(), rows.c.kind.in_(kinds))
+        with self.store.transaction() as db:
+            found = db.execute(query).all()
+        if not found and self._adopt(day):
+            with self.store.transaction() as db:
+                found = db.execute(query).all()
+        return {kind: (int(generation), bytes(blob)) for kind, generation, blob in found}
+
+    def _adopt(self, day: date) -> bool:
+        """Copy a day this host has only in OUTPUT into the database (a row the database
+        has already, written meanwhile, wins); whether there was one."""
+        from sqlalchemy import exists, select
+
+        from briefing.state import upsert
+        from briefing.tables import brief_files as rows
+
+        if not super().has(day):
+            return False
+        with super().snapshot(day) as local:
+            files = {kind: local.read_bytes(kind) for kind in KINDS if local.has(kind)}
+        written = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.store.transaction(write=True) as db:
+            if db.execute(select(exists().where(rows.c.brief == self.brief,
+                                                rows.c.day == day.isoformat()))).scalar():
+                return True
+            for kind, data in files.items():
+                db.execute(upsert(db, rows).values(
+                    brief=self.brief, day=day.isoformat(), kind=kind, generation=1,
+                    written=written, data=data).on_conflict_do_nothing())
+        log.info("copied %s from %s into the database", self.describe(day),
+                 super().describe(day))
+        return True
+
+    @contextmanager
+    def lock(self, day: date, timeout: float | None = None) -> Iterator[None]:
+        """Hold the day's lock in the database: one writer of the day, on any host."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from briefing import locks
+
+        timeout = LOCK_TIMEOUT if timeout is None else timeout
+        name = f"briefs:{self.brief}:{day.isoformat()}"
+        try:
+            held = locks.wait_for(self.store.locks, name, timeout, note=str(os.getpid()))
+        except SQLAlchemyError as exc:
+            raise self.store.error(exc) from None
+        if held is None:
+            raise Busy(f"another briefing run is writing {self.describe(day)}; "
+                       f"gave up after {timeout:.0f} s")
+        try:
+            with super().lock(day, timeout):  # this host's copy has its own writers too
+                yield
+        finally:
+            held.release()
+
+    def write(self, day: date, files: Mapping[str, bytes | str]) -> list[Path]:
+        from sqlalchemy import func, select
+
+        from briefing.state import upsert
+        from briefing.tables import brief_files as rows
+
+        written = super().write(day, files)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.store.transaction(write=True) as db:
+            latest = db.execute(select(func.max(rows.c.generation)).where(
+                rows.c.brief == self.brief, rows.c.day == day.isoformat())).scalar()
+            generation = int(latest or 0) + 1
+            for kind, data in files.items():
+                _name(kind)  # an unknown kind is a mistake here, as in the folder
+                statement = upsert(db, rows).values(
+                    brief=self.brief, day=day.isoformat(), kind=kind, generation=generation,
+                    written=now, data=data.encode("utf-8") if isinstance(data, str) else data)
+                db.execute(statement.on_conflict_do_update(
+                    index_elements=["brief", "day", "kind"],
+                    set_={k: statement.excluded[k] for k in ("generation", "written", "data")}))
+        return written
 
 
 # --- the generations of a day's folder -------------------------------------------------

@@ -316,9 +316,10 @@ def send(day: date | None, dry_run: bool, force: bool, config: Path | None,
 def _send(settings: Settings, day: date, now: datetime, dry_run: bool, force: bool,
           named: bool) -> None:
     from briefing import daily
+    from briefing.history import history_of
 
     said = f"{settings.key}: " if named else ""
-    history = daily.history_of(settings)
+    history = history_of(settings)
 
     def action() -> str:
         return daily.send_day(settings, day, now, history, force=force, dry_run=dry_run)
@@ -395,13 +396,13 @@ def fetch(config: Path | None, brief: str | None) -> None:
 @_errors
 def history(limit: int, config: Path | None, brief: str | None) -> None:
     """Show the latest runs: when, status, articles, files and delivery."""
-    from briefing import daily
+    from briefing.history import history_of
 
     briefs = _settings(config).chosen(brief)
     for settings in briefs:
         if len(briefs) > 1:
             click.echo(f"brief {settings.key}:")
-        _history(daily.history_of(settings).runs(limit))
+        _history(history_of(settings).runs(limit))
 
 
 def _history(runs: Sequence[Any]) -> None:

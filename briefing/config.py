@@ -164,6 +164,12 @@ def _check_host_names(value: tuple[str, ...]) -> str | None:
     return None
 
 
+def _check_env_name(value: str) -> str | None:
+    if value and all(c.isalnum() or c == "_" for c in value) and not value[0].isdigit():
+        return None
+    return f"must name an environment variable (like BRIEFING_DATABASE_URL), got {value!r}"
+
+
 def _check_feed(value: str) -> str | None:
     try:
         scheme = urlsplit(value).scheme
@@ -313,6 +319,13 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class DatabaseSettings:
+    # The environment variable that may hold a database URL (the URL, with its password,
+    # never sits in the file); unset or empty: SQLite files in the state folder.
+    url_env: str = setting("BRIEFING_DATABASE_URL", _check_env_name)
+
+
+@dataclass(frozen=True)
 class Settings:
     title: str = setting("Daily brief")  # briefing.toml names the story it follows
     author: str = setting("briefing")
@@ -331,6 +344,7 @@ class Settings:
     schedule: ScheduleSettings = table(ScheduleSettings)
     email: EmailSettings = table(EmailSettings)
     web: WebSettings = table(WebSettings)
+    database: DatabaseSettings = table(DatabaseSettings)
     sources: tuple[Source, ...] = array(Source)
     fetch: FetchSettings = table(FetchSettings)
     syndication: SyndicationSettings = table(SyndicationSettings)

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from briefing import changes, deliver, pipeline
-from briefing.briefs import BriefStore
+from briefing.briefs import BriefStore, store_of
 from briefing.config import Settings
 from briefing.errors import (
     AlreadySent,
@@ -25,7 +25,7 @@ from briefing.errors import (
     StateError,
 )
 from briefing.fetch import FetchReport, fetch_sources
-from briefing.history import SENDING, Delivery, History
+from briefing.history import SENDING, Delivery, History, history_of
 from briefing.models import Brief
 from briefing.render import render_files
 from briefing.source import ArchiveSource, ArticleSource, Batch, Window, archive_of, day_window
@@ -33,15 +33,6 @@ from briefing.source import ArchiveSource, ArticleSource, Batch, Window, archive
 log = logging.getLogger(__name__)
 
 EVERY_FORMAT = ("html", "pdf", "json")
-
-
-def store_of(settings: Settings) -> BriefStore:
-    return BriefStore.of_brief(settings.output_dir, settings.brief)
-
-
-def history_of(settings: Settings) -> History:
-    """The runs and deliveries of the brief these settings make."""
-    return History(settings.schedule.state_dir, brief=settings.brief)
 
 
 @dataclass(frozen=True)
@@ -161,6 +152,9 @@ def _already(day: date, before: Delivery) -> str:
             "the recipients, then use --force to send it again")
 
 
+ANOTHER = "skipped: another scheduler makes it"
+
+
 @dataclass(frozen=True)
 class Outcome:
     status: str
@@ -170,17 +164,27 @@ class Outcome:
 
 
 def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
-              sleep: Callable[[float], None] | None = None) -> Outcome:
+              sleep: Callable[[float], None] | None = None,
+              slot: datetime | None = None) -> Outcome:
     """The scheduled job: the window's brief, mailed when email is on, all of it recorded.
 
     A failed delivery does not fail the run: the files stay on disk, the history
     says "not delivered", and `briefing send --date DAY` can deliver them later.
+    With `slot`, the scheduled time this run is for, a run another scheduler has
+    already started for that time is not made again.
     """
     from briefing.source import configured
 
     history = history_of(settings)
     day = now.date()
-    run_id = history.start(day, trigger, now)
+    if slot is None:
+        run_id = history.start(day, trigger, now)
+    else:
+        claimed = history.claim(day, trigger, now, slot.isoformat())
+        if claimed is None:
+            log.info("the brief scheduled for %s is made by another scheduler", slot)
+            return Outcome(ANOTHER, 0, (), "")
+        run_id = claimed
     status, delivery, message = "failed", "", ""
     produced = Produced(day, (), 0, "")
     formats = sorted({*settings.formats, *(("pdf", "json") if settings.email.enabled else ())})

@@ -1,11 +1,16 @@
 """APScheduler 3.x wiring for the daily briefs.
 
-Each brief has one job in an SQLite job store in the state folder, under a fixed
-id (`daily-brief`, and `daily-brief:KEY` for a brief of [[briefs]]), and refers
-to `briefing.schedule:scheduled_job` with the configuration path (and the
-brief's key), so a restart neither loses nor duplicates it. A restart
+Each brief has one job in a job store (an SQLite file in the state folder, or a
+table of the PostgreSQL database the configuration names), under a fixed id
+(`daily-brief`, and `daily-brief:KEY` for a brief of [[briefs]]), and refers to
+`briefing.schedule:scheduled_job` with the configuration path (and the brief's
+key), so a restart neither loses nor duplicates it. A restart
 keeps the stored next run time when the schedule is unchanged: a run missed
 while the process was down is then caught up once, within the grace time.
+
+Several schedulers may share a PostgreSQL database (a standby on a second host):
+each run names the scheduled time it is for (`slot_of`) and the history lets one
+process claim it, so a day's brief is made and mailed once between them.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import logging
 import os
 import signal
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -31,7 +36,8 @@ from briefing import deliver, locks
 from briefing.config import Settings, load_settings
 from briefing.daily import daily_run
 from briefing.errors import StateError
-from briefing.history import History
+from briefing.history import history_of
+from briefing.state import database_url, engine_of
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +65,27 @@ def scheduled_job(config_path: str, brief: str = "") -> None:
         log.error("the brief %r is no longer in the configuration; restart the scheduler",
                   brief)
         return
-    daily_run(found[0], datetime.now(timezone(found[0])))
+    now = datetime.now(timezone(found[0]))
+    daily_run(found[0], now, slot=slot_of(found[0], now))
+
+
+def slot_of(settings: Settings, now: datetime) -> datetime:
+    """The scheduled time a job running at `now` is for: the schedule's latest time up to
+    `now` (the job runs at it, or late within the grace time). Schedulers on several
+    hosts name the same slot, and the history lets one of them make it."""
+    trigger = cron_trigger(settings)
+    fire = trigger.get_next_fire_time(
+        None, now - timedelta(hours=settings.schedule.misfire_grace_hours + 1))
+    latest = None
+    while fire is not None and fire <= now:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return latest or now.replace(second=0, microsecond=0)  # only a test's trigger gets here
 
 
 def check_startup(settings: Settings, briefs: tuple[Settings, ...] = ()) -> None:
     """Everything that can be wrong before the first run, found now (ConfigError/StateError)."""
-    History(settings.schedule.state_dir).check()
+    history_of(settings).check()
     probe = settings.schedule.state_dir / ".write-test"
     try:
         probe.write_bytes(b"")
@@ -102,7 +123,9 @@ def create(settings: Settings, config_path: Path | None, trigger: BaseTrigger | 
     state = settings.schedule.state_dir
     state.mkdir(parents=True, exist_ok=True)
     tz = timezone(settings)
-    store = SQLAlchemyJobStore(url=f"sqlite:///{(state / 'jobs.sqlite').resolve()}")
+    url = database_url(settings)
+    store = (SQLAlchemyJobStore(engine=engine_of(url)) if url else
+             SQLAlchemyJobStore(url=f"sqlite:///{(state / 'jobs.sqlite').resolve()}"))
     scheduler = scheduler_class(
         jobstores={"default": store},
         executors={"default": ThreadPoolExecutor(max_workers=1)},

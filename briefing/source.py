@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 from briefing import pipeline
 from briefing.archive import Archive, placement
 from briefing.config import Settings
-from briefing.errors import ConfigError
+from briefing.errors import ConfigError, StateError
 from briefing.models import Article, Origin
 from briefing.pipeline import Reading
+from briefing.state import database_url
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,9 @@ class Batch:
 
 
 def archive_of(settings: Settings) -> Archive:
-    return Archive(settings.schedule.state_dir / "articles.sqlite")
+    """The archive where the configuration keeps the state: a file in the state folder,
+    or the database named by `[database] url_env`."""
+    return Archive(settings.schedule.state_dir / "articles.sqlite", database_url(settings))
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,8 @@ class FolderSource:
 
 @dataclass(frozen=True)
 class ArchiveSource:
-    """The article archive that `briefing fetch` fills from `[[sources]]`.
+    """The article archive that `briefing fetch` fills from `[[sources]]`: the SQLite
+    file at `path`, or the database at `url`.
 
     The archive is common to every brief; a brief of [[briefs]] reads the articles
     of its own sources only (`names`), None reads them all.
@@ -109,23 +113,25 @@ class ArchiveSource:
     path: Path
     names: tuple[str, ...] | None = None
     kind: str = ARCHIVE
+    url: str | None = field(default=None, repr=False)  # it may carry a password
 
     def read(self, settings: Settings, window: Window | None = None) -> Batch:
-        archive = Archive(self.path)
+        archive = Archive(self.path, self.url)
         until = window.until if window else datetime.now().astimezone()
         since = window.since if window else None
         stored, left_out = archive.window(since, until)
         if self.names is not None:
             stored = [a for a in stored if a.source in self.names]
         reading = pipeline.read_stored(stored, settings)
-        origin = Origin(ARCHIVE, str(self.path.resolve()), since, until)
+        origin = Origin(ARCHIVE, archive.shown if self.url else str(self.path.resolve()),
+                        since, until)
         span = window.label if window else f"published or added up to {until:%Y-%m-%d %H:%M}"
-        summary = (f"read the archive {self.path}: {len(stored)} articles {span}"
+        summary = (f"read the archive {archive.shown}: {len(stored)} articles {span}"
                    + (f" ({left_out} older left out)" if left_out else ""))
         return Batch(reading, origin, window or Window(None, until), left_out, summary)
 
     def read_ids(self, settings: Settings, ids: Collection[str]) -> Reading:
-        stored = Archive(self.path).by_ids(ids)
+        stored = Archive(self.path, self.url).by_ids(ids)
         return pipeline.read_stored(stored, settings)
 
 
@@ -137,7 +143,8 @@ def configured(settings: Settings, folder: Path | None = None) -> ArticleSource:
     if folder is not None:
         return FolderSource(folder)
     if settings.sources:
-        return ArchiveSource(archive_of(settings).path, settings.reads)
+        return ArchiveSource(archive_of(settings).path, settings.reads,
+                             url=database_url(settings))
     return FolderSource(settings.input_dir)
 
 
@@ -146,7 +153,11 @@ def of_origin(origin: Origin | None, settings: Settings) -> ArticleSource:
     if origin is None:
         return configured(settings)
     if origin.kind == ARCHIVE:
-        return ArchiveSource(Path(origin.location), settings.reads)
+        url = database_url(settings)
+        if url is None and "://" in origin.location:
+            raise StateError(f"this brief was made from the archive in the database "
+                             f"{origin.location}; set {settings.database.url_env} to its URL")
+        return ArchiveSource(Path(origin.location), settings.reads, url=url)
     if origin.kind == FOLDER:
         return FolderSource(Path(origin.location))
     raise ConfigError(f"a brief names an unknown article source {origin.kind!r}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,10 +14,11 @@ from typing import NamedTuple
 
 import pytest
 
-from briefing import text
+from briefing import state, text
 from briefing.clean import clean
 from briefing.config import Settings, load_settings
 from briefing.models import Article, Brief, RawDocument, Sentence
+from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -29,7 +32,41 @@ def no_pretrained_punkt(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     and no cache of trained parameters (a test that wants one makes its own)."""
     monkeypatch.setattr(text, "pretrained_parameters", lambda: None)
     monkeypatch.setenv("BRIEFING_CACHE_DIR", "")
+    monkeypatch.delenv("BRIEFING_DATABASE_URL", raising=False)  # SQLite, unless a test asks
     yield
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pg.Cluster]:
+    """A PostgreSQL server for the session; skipped loudly when it cannot start, and a
+    failure on CI (where CI is set), where these tests must run."""
+    try:
+        cluster = pg.start()
+    except RuntimeError as exc:
+        reason = f"PostgreSQL tests cannot run: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        warnings.warn(reason, stacklevel=1)
+        pytest.skip(reason)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+             ) -> Iterator[str | None]:
+    """Where a test keeps its state: None for SQLite files in the state folder, or the URL
+    of a fresh PostgreSQL database, also set in BRIEFING_DATABASE_URL (the default
+    `[database] url_env`) for the test and the processes it starts."""
+    if request.param == "sqlite":
+        yield None
+        return
+    cluster: pg.Cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.database()
+    monkeypatch.setenv("BRIEFING_DATABASE_URL", url)
+    yield url
+    state.forget(url)
+    cluster.drop(url)
 
 
 @pytest.fixture(autouse=True)

@@ -300,7 +300,7 @@ def rendered(seeds_brief: tuple[Settings, object],
 def day_folder(rendered: Path, workdir: Path) -> Path:
     """output/DAY in the test's folder, holding an already rendered brief."""
     folder = workdir / "output" / DAY.isoformat()
-    shutil.copytree(rendered, folder)
+    shutil.copytree(rendered, folder, symlinks=True)  # the store's links, as it made them
     return folder
 
 
@@ -980,7 +980,8 @@ def spawn(workdir: Path, *args: str) -> subprocess.Popen[str]:
 
 
 def test_two_senders_at_once_deliver_the_brief_once(
-        start_server: StartServer, workdir: Path, day_folder: Path) -> None:
+        start_server: StartServer, workdir: Path, day_folder: Path, database: str | None
+        ) -> None:
     server = start_server(SlowData(1.0))
     write_config(workdir, server.port)
 
@@ -991,12 +992,13 @@ def test_two_senders_at_once_deliver_the_brief_once(
     assert len(server.handler.received) == 1
     [(_, _, refused)] = [r for r in results if r[0] == 1]
     assert "was sent on" in refused and "--force" in refused
-    runs = History(workdir / "state").runs()
+    runs = History(workdir / "state", url=database).runs()
     assert sorted(r.status for r in runs) == ["not sent again", "ok"]
 
 
 def test_a_sender_killed_mid_send_leaves_a_record_against_a_second_copy(
-        start_server: StartServer, workdir: Path, day_folder: Path) -> None:
+        start_server: StartServer, workdir: Path, day_folder: Path, database: str | None
+        ) -> None:
     handler = SlowData(60)
     server = start_server(handler)
     write_config(workdir, server.port)
@@ -1010,7 +1012,7 @@ def test_a_sender_killed_mid_send_leaves_a_record_against_a_second_copy(
         sender.kill()  # SIGKILL: no handler, no clean-up
         sender.communicate()
 
-    history = History(workdir / "state")
+    history = History(workdir / "state", url=database)
     delivered = history.delivered(DAY)
     assert delivered is not None and not delivered.certain
     [run] = history.runs()

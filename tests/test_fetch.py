@@ -228,11 +228,21 @@ def test_a_folder_source_is_imported_once(settings: Settings, tmp_path: Path) ->
 
 def test_the_schema_is_versioned(tmp_path: Path) -> None:
     archive = Archive(tmp_path / "a.sqlite")
-    assert archive.schema_version() == 1
+    assert archive.schema_version() == "archive_1"
+    with sqlite3.connect(tmp_path / "a.sqlite") as db:
+        db.execute("UPDATE alembic_version SET version_num = 'archive_99'")
+    from briefing import state
+
+    state.forget(f"sqlite:///{tmp_path / 'a.sqlite'}")  # as a new process would open it
+    with pytest.raises(StateError, match="newer briefing"):
+        archive.count()
+
+
+def test_a_file_from_before_alembic_numbered_beyond_it_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "a.sqlite") as db:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(StateError, match="newer briefing"):
-        archive.count()
+        Archive(tmp_path / "a.sqlite").count()
 
 
 def test_scheduled_run_fetches_then_briefs_from_the_archive(settings: Settings, tmp_path: Path,

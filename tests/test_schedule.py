@@ -23,7 +23,7 @@ from briefing import briefs, daily
 from briefing.cli import cli
 from briefing.config import Settings, load_settings
 from briefing.history import History
-from briefing.schedule import JOB_ID, create, cron_trigger
+from briefing.schedule import JOB_ID, create, cron_trigger, slot_of
 from tests.conftest import ROOT, SEEDS, local_config
 
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -83,6 +83,19 @@ def test_a_time_inside_the_repeated_autumn_hour_fires_twice_and_mails_once(
 
 
 # --- the job store --------------------------------------------------------------------
+
+def test_a_run_is_for_the_schedules_latest_time_up_to_now(settings: Settings) -> None:
+    """Schedulers on two hosts, firing a moment apart or late within the grace time, name
+    the same scheduled time (and so make the brief once between them)."""
+    from dataclasses import replace as with_
+
+    seven = datetime(2025, 10, 28, 7, tzinfo=KARACHI)
+    assert slot_of(settings, seven) == seven
+    assert slot_of(settings, seven + timedelta(seconds=3)) == seven
+    assert slot_of(settings, seven + timedelta(hours=5, minutes=59)) == seven
+    hourly = with_(settings, schedule=with_(settings.schedule, cron="0 * * * *"))
+    assert slot_of(hourly, seven + timedelta(minutes=90)) == seven + timedelta(hours=1)
+
 
 def config(folder: Path, extra: str = "", **replace: str) -> Path:
     text = local_config(folder)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -21,9 +20,9 @@ from starlette.testclient import TestClient
 from briefing import daily
 from briefing.cli import cli
 from briefing.config import ConfigError, load_settings
-from briefing.history import MIGRATIONS, History
+from briefing.history import History
 from briefing.schedule import create
-from briefing.state import migrate
+from tests import legacy
 from tests.conftest import ROOT, SEEDS, local_config
 from tests.test_deliver import Recorder, _set, free_port
 
@@ -228,14 +227,12 @@ def test_the_web_report_lists_both_briefs_and_their_days(workdir: Path) -> None:
 
 def test_history_keeps_each_briefs_runs_and_sends_apart(tmp_path: Path) -> None:
     """Rows written before briefs (schema 2) belong to the file's only brief, ''."""
-    db = sqlite3.connect(tmp_path / "history.sqlite")
-    migrate(db, MIGRATIONS[:2], "run history")
-    with db:
-        db.execute("INSERT INTO runs (started, day, trigger, status) VALUES "
-                   "('2025-10-28T07:00:00', '2025-10-28', 'schedule', 'ok')")
-        db.execute("INSERT INTO deliveries VALUES ('2025-10-28', 'a@example.org', 'sent', "
-                   "'2025-10-28T07:01:00', '[\"a@example.org\"]', '<m@x>')")
-    db.close()
+    legacy.write(tmp_path / "history.sqlite", legacy.HISTORY_V2, """
+        INSERT INTO runs (started, day, trigger, status) VALUES
+            ('2025-10-28T07:00:00', '2025-10-28', 'schedule', 'ok');
+        INSERT INTO deliveries VALUES ('2025-10-28', 'a@example.org', 'sent',
+            '2025-10-28T07:01:00', '["a@example.org"]', '<m@x>');
+    """)
     day = date(2025, 10, 28)
     old, other = History(tmp_path), History(tmp_path, brief="balkans")
     assert [r.trigger for r in old.runs()] == ["schedule"] and other.runs() == []

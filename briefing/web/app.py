@@ -22,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Mount, Route
 
-from briefing.briefs import BriefStore
+from briefing.briefs import BriefStore, store_of
 from briefing.config import Settings
 from briefing.errors import NoBrief
 from briefing.render import environment
@@ -138,7 +138,7 @@ def create_app(settings: Settings, token: str | None = None, host: str | None = 
     reports = Bounded[str](web.report_workers, web.report_queue, "report")
 
     def state_of(brief: Settings, base: str = "", desk: bool = False) -> AppState:
-        store = BriefStore.of_brief(brief.output_dir, brief.brief)
+        store = store_of(brief)
         return AppState(brief, store, Jobs(brief), environment(brief), reports, base=base,
                         desk=desk)
 

@@ -22,10 +22,11 @@ log = logging.getLogger(__name__)
 def regenerate(settings: Settings, day: date) -> str:
     """Runs in the worker process: the day's brief made again from its own source."""
     from briefing import daily, source
+    from briefing.briefs import store_of
     from briefing.errors import NoBrief
 
     now = datetime.now().astimezone()
-    store = daily.store_of(settings)
+    store = store_of(settings)
     try:
         origin = store.read(day).origin
     except NoBrief:

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from briefing import reports
 from briefing.days import RANGE, in_range
@@ -123,9 +123,9 @@ async def brief(request: Request) -> Response:
     if kind and kind not in FILES:
         raise _error(404, f"No such file: {name[:40]}. Try .pdf, .json or .html.")
     if kind in ("pdf", "json"):
-        path = await run_in_threadpool(_state(request).store.file, day, kind)
-        return FileResponse(path, media_type=FILES[kind], filename=f"brief-{day.isoformat()}"
-                            f".{kind}", content_disposition_type="inline")
+        data = await run_in_threadpool(_state(request).store.read_bytes, day, kind)
+        return Response(data, media_type=FILES[kind], headers={
+            "Content-Disposition": f'inline; filename="brief-{day.isoformat()}.{kind}"'})
     return HTMLResponse(await run_in_threadpool(_brief_page, request, day))
 
 
