@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from briefing import ingest, syndication, text
-from briefing.archive import StoredArticle
 from briefing.clean import clean
 from briefing.compose import compose
 from briefing.config import Settings, SyndicationSettings
@@ -44,6 +43,8 @@ from briefing.themes import Theming, theme_day
 
 if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy out of it
     from nltk.tokenize.punkt import PunktParameters
+
+    from briefing.archive import StoredArticle
 
 log = logging.getLogger(__name__)
 
