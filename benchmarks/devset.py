@@ -99,6 +99,17 @@ class LabelledArticle:
 def read_split(folder: Path, split: str, settings: Settings,
                data: Path = DATA) -> tuple[list[LabelledArticle], Brief]:
     """The split's articles read, themed and composed as the pipeline does, beside their labels."""
+    rows, labels, reading = _read(folder, split, settings, data)
+    # Syndicated copies' sentences are themed too: they are the copy's text, cited with
+    # its lead, and a copy is as relevant as its lead.
+    themed = pipeline.theme(_with_copies(reading), settings).sentences
+    brief = pipeline.brief_of(reading, settings, datetime.now().date(),
+                              datetime.now().astimezone())
+    return _labelled(folder, rows, labels, themed), brief
+
+
+def _read(folder: Path, split: str, settings: Settings, data: Path
+          ) -> tuple[list[ArticleRow], list[Label], pipeline.Reading]:
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
     rows = [r for r in read_articles(data) if split in ("all", r.split)]
@@ -111,12 +122,15 @@ def read_split(folder: Path, split: str, settings: Settings,
         for r in rows:  # only the split's files, as a day's input folder
             shutil.copyfile(folder / r.file, Path(tmp) / r.file)
         reading = FolderSource(Path(tmp)).read(settings).reading
-    # Syndicated copies' sentences are themed too: they are the copy's text, cited with
-    # its lead, and a copy is as relevant as its lead.
-    both = replace(reading, sentences=(*reading.sentences, *reading.support))
-    themed = pipeline.theme(both, settings).sentences
-    brief = pipeline.brief_of(reading, settings, datetime.now().date(),
-                              datetime.now().astimezone())
+    return rows, labels, reading
+
+
+def _with_copies(reading: pipeline.Reading) -> pipeline.Reading:
+    return replace(reading, sentences=(*reading.sentences, *reading.support))
+
+
+def _labelled(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
+              themed: Sequence[ThemedSentence]) -> list[LabelledArticle]:
     out = []
     for r in rows:
         mine = [label for label in labels if label.article == r.file]
@@ -127,7 +141,43 @@ def read_split(folder: Path, split: str, settings: Settings,
                 for label, span in zip(mine, spans, strict=True)]
         out.append(LabelledArticle(r, mine, gold,
                                    [t for t in themed if t.sentence.article == r.file]))
-    return out, brief
+    return out
+
+
+def small_days(folder: Path, settings: Settings, split: str = "dev",
+               data: Path = DATA) -> tuple[DevsetReport, DevsetReport]:
+    """Every article as a day of its own: themed from its own text only, then with the
+    split's other articles standing in for the archive's earlier days (their sure
+    sentences teach the model, as `summary.learn_days` does). A small day is where the
+    day's own text is too thin to learn from."""
+    rows, labels, reading = _read(folder, split, settings, data)
+    days = {a.id: _day_of(reading, a.id) for a in reading.articles}
+    taught = {i: pipeline.learned_from(_with_copies(day), settings) for i, day in days.items()}
+    alone: list[ThemedSentence] = []
+    helped: list[ThemedSentence] = []
+    for i, day in days.items():
+        background = [e for other, found in taught.items() if other != i for e in found]
+        alone += pipeline.theme(_with_copies(day), settings).sentences
+        helped += pipeline.theme(_with_copies(day), settings, background).sentences
+    keys = [t.key for t in settings.themes]
+    return (score(split, _labelled(folder, rows, labels, alone), {}, keys),
+            score(split, _labelled(folder, rows, labels, helped), {}, keys))
+
+
+def _day_of(reading: pipeline.Reading, article: str) -> pipeline.Reading:
+    return pipeline.only(reading, lambda a: a.id == article)
+
+
+def small_days_table(alone: DevsetReport, helped: DevsetReport) -> str:
+    lines = ["| theme | F1, the day's text only | F1, with the other articles as earlier days |",
+             "|---|---:|---:|"]
+    for a, h in zip(alone.themes.classes, helped.themes.classes, strict=True):
+        lines.append(f"| {a.label} | {a.f1:.2f} | {h.f1:.2f} |")
+    lines.append(f"| **macro-F1, themes + other** | **{alone.themes.macro_f1_all:.2f}** | "
+                 f"**{helped.themes.macro_f1_all:.2f}** |")
+    lines.append(f"| macro-F1, themes only | {alone.themes.macro_f1_themes:.2f} | "
+                 f"{helped.themes.macro_f1_themes:.2f} |")
+    return "\n".join(lines)
 
 
 def relevance_of(brief: Brief) -> dict[str, bool]:
@@ -231,9 +281,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     text.pretrained_parameters = lambda: None  # as on a fresh machine, as in make bench
-    report = evaluate(args.folder, load_settings(ROOT / "briefing.toml"), args.split)
+    settings = load_settings(ROOT / "briefing.toml")
+    report = evaluate(args.folder, settings, args.split)
     print(f"### Development set, {report.split} split\n")
     print(table(report, args.verbose))
+    print(f"\n### Each article as a day of its own, {report.split} split\n")
+    print(small_days_table(*small_days(args.folder, settings, args.split)))
 
 
 if __name__ == "__main__":

@@ -128,6 +128,9 @@ def main() -> None:
         print(f"### Development set: Pakistan–Afghanistan news, {found.split} split "
               f"(benchmarks/data/devset)\n")
         print(devset.table(found, args.verbose) + "\n")
+        print(f"### Development set, each article as a day of its own, {found.split} split\n")
+        print(devset.small_days_table(*devset.small_days(args.devset, settings, args.split))
+              + "\n")
     else:
         print(f"### Development set: skipped\n\n{devset.HOW_TO_GET}\n")
 

@@ -225,6 +225,8 @@ class SummarySettings:
     key_points: int = setting(5, between(0, 100))
     min_key_points: int = setting(3, between(0, 100))
     theme_threshold: float = setting(2.5, positive(1000))
+    # Days of the archive before a brief's window whose sure sentences teach the themes.
+    learn_days: int = setting(7, between(0, 366))
     redundancy: float = setting(0.5, FRACTION)
     duplicate: float = setting(0.6, FRACTION)
     position_weight: float = setting(0.3, between(0, 100))

@@ -57,7 +57,8 @@ def compose_day(settings: Settings, day: date, now: datetime, batch: Batch,
     earlier = store.previous(day, changes.lookback(settings.changes))
     brief = pipeline.brief_of(batch.reading, settings, day, now, origin=batch.origin,
                               window=batch.window.label if batch.window else "",
-                              left_out=batch.left_out, earlier=earlier)
+                              left_out=batch.left_out, earlier=earlier,
+                              background=batch.background)
     return changes.apply(brief, earlier, settings.changes)
 
 

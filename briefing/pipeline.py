@@ -39,7 +39,7 @@ from briefing.models import (
 from briefing.summarize import cut_to_words, summarize
 from briefing.syndication import Sketch, signature
 from briefing.text import split_article, tokenizer_from
-from briefing.themes import Theming, theme_day
+from briefing.themes import Example, Theming, examples, theme_day
 
 if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy out of it
     from nltk.tokenize.punkt import PunktParameters
@@ -354,10 +354,17 @@ def require_articles(reading: Reading, folder: Path) -> None:
     raise NoUsableArticles(f"no usable article in {folder}: {reasons}{more}")
 
 
-def theme(reading: Reading, settings: Settings) -> Theming:
-    """Each sentence's theme, and whether each article is about the story."""
+def theme(reading: Reading, settings: Settings, background: Sequence[Example] = ()
+          ) -> Theming:
+    """Each sentence's theme, and whether each article is about the story; `background`
+    is what earlier days teach (`learned_from`)."""
     return theme_day(reading.articles, reading.sentences, settings.themes, settings.story,
-                     settings.summary.theme_threshold)
+                     settings.summary.theme_threshold, background)
+
+
+def learned_from(reading: Reading, settings: Settings) -> tuple[Example, ...]:
+    """What a reading of earlier days teaches the themes (see themes.examples)."""
+    return examples(reading.articles, reading.sentences, settings.themes, settings.story)
 
 
 def only(reading: Reading, keep: Callable[[Article], bool]) -> Reading:
@@ -378,13 +385,14 @@ def make_brief(folder: Path, settings: Settings, day: date, now: datetime) -> Br
 @_bulk()
 def brief_of(reading: Reading, settings: Settings, day: date, now: datetime, *,
              origin: Origin | None = None, window: str = "", left_out: int = 0,
-             earlier: Sequence[Brief] = ()) -> Brief:
+             earlier: Sequence[Brief] = (), background: Sequence[Example] = ()) -> Brief:
     """Theme and compose a reading (from a folder or the archive) into the day's brief.
 
-    `earlier` briefs tell what is not new today, so key points can prefer what is.
+    `earlier` briefs tell what is not new today, so key points can prefer what is;
+    `background` is what the archive's earlier days teach the themes.
     """
-    brief = compose(theme(reading, settings), reading.articles, reading.skipped, settings, day, now,
-                    support=reading.support, earlier=earlier)
+    brief = compose(theme(reading, settings, background), reading.articles, reading.skipped,
+                    settings, day, now, support=reading.support, earlier=earlier)
     brief = replace(brief, origin=origin, window=window, outside_window=left_out)
     log.info("composed %d key points and %d items in %d sections",
              len(brief.key_points), sum(len(s.items) for s in brief.sections),

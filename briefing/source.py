@@ -26,11 +26,14 @@ from briefing.errors import ConfigError, StateError
 from briefing.models import Article, Origin
 from briefing.pipeline import Reading
 from briefing.state import database_url
+from briefing.themes import Example
 
 log = logging.getLogger(__name__)
 
 FOLDER = "folder"
 ARCHIVE = "archive"
+# At most this many of the latest articles before a window teach the themes (summary.learn_days).
+LEARN_ARTICLES = 400
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class Batch:
     window: Window | None
     left_out: int  # articles outside the window
     summary: str  # "archive state/articles.sqlite: 12 articles from … to …"
+    # What the archive's days before the window teach the themes (themes.examples).
+    background: tuple[Example, ...] = ()
 
 
 def archive_of(settings: Settings) -> Archive:
@@ -128,7 +133,27 @@ class ArchiveSource:
         span = window.label if window else f"published or added up to {until:%Y-%m-%d %H:%M}"
         summary = (f"read the archive {archive.shown}: {len(stored)} articles {span}"
                    + (f" ({left_out} older left out)" if left_out else ""))
-        return Batch(reading, origin, window or Window(None, until), left_out, summary)
+        background = self._background(archive, settings, since, {a.article_id for a in stored})
+        return Batch(reading, origin, window or Window(None, until), left_out, summary,
+                     background)
+
+    def _background(self, archive: Archive, settings: Settings, since: datetime | None,
+                    inside: set[str]) -> tuple[Example, ...]:
+        """The sure sentences of the `summary.learn_days` days before the window (the
+        latest LEARN_ARTICLES of their articles), which teach the themes' model."""
+        days = settings.summary.learn_days
+        if since is None or days == 0:
+            return ()
+        earlier, _ = archive.window(since - timedelta(days=days),
+                                    since - timedelta(microseconds=1))
+        earlier = [a for a in earlier if a.article_id not in inside
+                   and (self.names is None or a.source in self.names)][-LEARN_ARTICLES:]
+        if not earlier:
+            return ()
+        taught = pipeline.learned_from(pipeline.read_stored(earlier, settings), settings)
+        log.info("the themes learn from %d sentences of %d articles of the %d days before",
+                 len(taught), len(earlier), days)
+        return taught
 
     def read_ids(self, settings: Settings, ids: Collection[str]) -> Reading:
         stored = Archive(self.path, self.url).by_ids(ids)

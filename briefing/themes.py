@@ -6,10 +6,11 @@ Three kinds of evidence add up for every theme:
 2. **Its context**: the terms of its neighbours, its article's headline, and how
    much of its article is about the theme. "Both sides blamed each other for
    the shooting" has no clash word, but its neighbours do.
-3. **What the day teaches**: a naive Bayes model trained on the day's own
-   sentences that the lexicon is sure of (self-training), so words the lexicon
-   never listed ("mortar", "checkpoint", "consignment") count for the theme
-   they keep company with, and a new theme works from a short term list.
+3. **What the text teaches**: a naive Bayes model trained on the sentences that
+   the lexicon is sure of (self-training), the day's own and, from the archive,
+   those of the days before it (`examples`), so words the lexicon never listed
+   ("mortar", "checkpoint", "consignment") count for the theme they keep
+   company with, and a new theme works from a short term list.
 
 Only sentences about the story (briefing/story.py) take a theme: a sentence of an
 article that is not about the story, or one about something else, is `other`.
@@ -41,6 +42,8 @@ CONFIDENT = 3.0
 MIN_EXAMPLES = 3
 SMOOTHING = 0.5
 
+Example = tuple[str, Sequence[str]]  # a label and the stems of a sentence that teaches it
+
 
 def compile_theme(theme: Theme) -> Lexicon:
     return compile_terms(theme.key, theme.terms)
@@ -59,36 +62,21 @@ class Theming:
 
 
 def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
-              themes: Sequence[Theme], story: StorySettings, threshold: float) -> Theming:
+              themes: Sequence[Theme], story: StorySettings, threshold: float,
+              background: Sequence[Example] = ()) -> Theming:
+    """Every sentence's theme. `background` is what earlier days taught (`examples`): it
+    trains the model beside the day's own sure sentences, so a small day learns too."""
     lexicons = compile_themes(themes)
-    story_lex = compile_story(story)
     keys = [lex.key for lex in lexicons]
     own = [{lex.key: lex.score(s.stems) for lex in lexicons} for s in sentences]
-    by_article: dict[str, list[int]] = defaultdict(list)
-    for i, s in enumerate(sentences):
-        by_article[s.article].append(i)
-    titles = {a.id: a for a in articles}
-    judgments: dict[str, Judgment] = {}
-    place = [ON] * len(sentences)
-    story_why = [""] * len(sentences)
+    placed = _place(articles, sentences, own, story)
+    place, story_why = placed.place, placed.why
     context = [dict.fromkeys(keys, 0.0) for _ in sentences]
-    for article_id, members in by_article.items():
-        article = titles.get(article_id)
-        judgment = judge(article, [sentences[i] for i in members], story_lex, story.label) \
-            if article is not None else Judgment(True, "", (ON,) * len(members),
-                                                 ("",) * len(members))
-        if judgment.relevant and not any(
-                max(own[i].values(), default=0.0) >= CONFIDENT
-                for n, i in enumerate(members) if judgment.place[n] == ON):
-            judgment = without_theme(judgment, article, [sentences[i] for i in members],
-                                     story_lex) if article is not None else judgment
-        judgments[article_id] = judgment
-        for n, i in enumerate(members):
-            place[i], story_why[i] = judgment.place[n], judgment.why[n]
+    for article_id, members in placed.members.items():
+        article = placed.articles.get(article_id)
         title_stems = stems(article.title or "") if article is not None else ()
         headline = {lex.key: lex.score(title_stems) for lex in lexicons}
-        share = _shares([own[i] for n, i in enumerate(members) if judgment.place[n] == ON],
-                        keys)
+        share = _shares([own[i] for i in members if place[i] == ON], keys)
         for n, i in enumerate(members):
             near = [own[members[m]] for m in (n - 1, n + 1) if 0 <= m < len(members)]
             for k in keys:
@@ -96,7 +84,7 @@ def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
                 context[i][k] = (NEIGHBOURS * neighbours + HEADLINE * headline[k]
                                  + ARTICLE * share[k])
     taught = [_teaching(own[i], place[i] == ON, keys) for i in range(len(sentences))]
-    model = _train(sentences, taught, keys)
+    model = _train(sentences, taught, keys, background)
     scope = {t.key: t.scope for t in themes}
     themed = []
     for i, s in enumerate(sentences):
@@ -114,7 +102,60 @@ def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
                   total=round(total.get(best, 0.0), 3), story=story_why[i], place=place[i])
         themed.append(ThemedSentence(s, {k: round(v, 3) for k, v in own[i].items()}, chosen,
                                      why))
-    return Theming(tuple(themed), judgments)
+    return Theming(tuple(themed), placed.judgments)
+
+
+def examples(articles: Sequence[Article], sentences: Sequence[Sentence],
+             themes: Sequence[Theme], story: StorySettings) -> tuple[Example, ...]:
+    """What a day's text teaches later days: each sentence the lexicon is sure of (or that
+    is off the story, as `other`), with its stems. Only the labels and words are kept."""
+    lexicons = compile_themes(themes)
+    keys = [lex.key for lex in lexicons]
+    own = [{lex.key: lex.score(s.stems) for lex in lexicons} for s in sentences]
+    place = _place(articles, sentences, own, story).place
+    found = []
+    for i, s in enumerate(sentences):
+        label = _teaching(own[i], place[i] == ON, keys)
+        if label is not None:
+            found.append((label, tuple(s.stems)))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """Where each sentence stands to the story, and each article's judgment."""
+
+    articles: Mapping[str, Article]
+    members: Mapping[str, list[int]]  # each article's sentences, by index, in order
+    judgments: Mapping[str, Judgment]
+    place: list[str]
+    why: list[str]
+
+
+def _place(articles: Sequence[Article], sentences: Sequence[Sentence],
+           own: Sequence[Mapping[str, float]], story: StorySettings) -> _Placed:
+    story_lex = compile_story(story)
+    members: dict[str, list[int]] = defaultdict(list)
+    for i, s in enumerate(sentences):
+        members[s.article].append(i)
+    titles = {a.id: a for a in articles}
+    judgments: dict[str, Judgment] = {}
+    place = [ON] * len(sentences)
+    why = [""] * len(sentences)
+    for article_id, indices in members.items():
+        article = titles.get(article_id)
+        judgment = judge(article, [sentences[i] for i in indices], story_lex, story.label) \
+            if article is not None else Judgment(True, "", (ON,) * len(indices),
+                                                 ("",) * len(indices))
+        if judgment.relevant and not any(
+                max(own[i].values(), default=0.0) >= CONFIDENT
+                for n, i in enumerate(indices) if judgment.place[n] == ON):
+            judgment = without_theme(judgment, article, [sentences[i] for i in indices],
+                                     story_lex) if article is not None else judgment
+        judgments[article_id] = judgment
+        for n, i in enumerate(indices):
+            place[i], why[i] = judgment.place[n], judgment.why[n]
+    return _Placed(titles, members, judgments, place, why)
 
 
 def _shares(scores: Sequence[Mapping[str, float]], keys: Sequence[str]) -> dict[str, float]:
@@ -177,16 +218,18 @@ def _teaching(scores: Mapping[str, float], on_story: bool, keys: Sequence[str]) 
 
 
 def _train(sentences: Sequence[Sentence], taught: Sequence[str | None],
-           keys: Sequence[str]) -> NaiveBayes | None:
-    """Self-training: the sentences the lexicon is sure of teach the model their words.
+           keys: Sequence[str], background: Sequence[Example] = ()) -> NaiveBayes | None:
+    """Self-training: the sentences the lexicon is sure of teach the model their words,
+    the day's own and those of earlier days (`background`).
 
-    None when the day gives too few examples of at least two themes.
+    None when there are too few examples of at least two themes.
     """
-    examples = [(label, s.stems) for s, label in zip(sentences, taught, strict=True)
-                if label is not None]
-    per_label = Counter(label for label, _ in examples)
+    found: list[Example] = [(label, s.stems) for s, label in zip(sentences, taught, strict=True)
+                            if label is not None]
+    found += [(label, words) for label, words in background if label in keys or label == OTHER]
+    per_label = Counter(label for label, _ in found)
     learnt = [k for k in keys if per_label[k] >= MIN_EXAMPLES]
     if len(learnt) < 2:
         return None
-    return NaiveBayes([(label, words) for label, words in examples
+    return NaiveBayes([(label, words) for label, words in found
                        if label in learnt or label == OTHER])

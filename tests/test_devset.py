@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ from benchmarks.align import (
 from benchmarks.themes import class_scores
 from briefing.config import Settings
 from briefing.models import Sentence, ThemedSentence
+from briefing.pipeline import Reading
+from briefing.themes import Example, Theming
 from scripts import devset_check
 from scripts.devset_check import ArticleRow, Label, key, locate, words
 
@@ -280,3 +283,28 @@ def test_evaluate_reads_only_the_split_through_the_pipeline(tmp_path: Path,
     (folder / "001.txt").unlink()
     with pytest.raises(SystemExit, match="not a usable copy"):
         devset.evaluate(folder, settings, "dev", data)
+
+
+def test_small_days_theme_each_article_alone_then_with_the_others_as_earlier_days(
+        tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each article is themed from its own text, and then with the others' sure sentences as
+    background; the background is exactly what the other articles teach."""
+    data, folder = fake_copy(tmp_path)
+    seen: list[tuple[str, ...]] = []
+    theme = devset.pipeline.theme
+
+    def spy(reading: Reading, settings: Settings, background: Sequence[Example] = ()
+            ) -> Theming:
+        seen.append((*sorted({a.id for a in reading.articles}), str(len(background))))
+        return theme(reading, settings, background)
+
+    monkeypatch.setattr(devset.pipeline, "theme", spy)
+    alone, helped = devset.small_days(folder, settings, "dev", data)
+    taught = {f"{id_}.txt": len(devset.pipeline.learned_from(
+        devset._day_of(devset._read(folder, "dev", settings, data)[2], f"{id_}.txt"), settings))
+        for id_ in ARTICLES}
+    assert seen == [("001.txt", "0"), ("001.txt", str(taught["002.txt"])),
+                    ("002.txt", "0"), ("002.txt", str(taught["001.txt"]))]
+    assert alone.gold == helped.gold == 5
+    table = devset.small_days_table(alone, helped)
+    assert table.count("\n") == 8 and "| trade |" in table

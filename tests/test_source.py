@@ -124,3 +124,35 @@ def test_a_folder_read_in_a_window_counts_what_it_left_out(settings: Settings, t
     batch = FolderSource(folder).read(settings, Window(NOW - timedelta(hours=hours), NOW))
     assert len(batch.reading.articles) == expected
     assert batch.left_out == 5 - expected
+
+
+CLASHES = [
+    "Pakistani and Afghan troops clashed at the Torkham border and two soldiers were killed.",
+    "Heavy shelling hit border posts in Kurram as the clashes between the forces went on.",
+    "Afghan forces opened fire on a Pakistani checkpoint in Chaman, killing a guard.",
+    "Pakistan said its airstrikes in Khost hit hideouts after the border clash with Afghanistan.",
+    "The exchange of fire along the Durand Line wounded six Afghan border guards.",
+]
+
+
+def test_the_days_before_a_window_teach_the_themes(tmp_path: Path, settings: Settings) -> None:
+    """The archive's articles of the `summary.learn_days` days before the window give their
+    sure sentences to the themes' model; the window's own and older ones do not."""
+    archive = Archive(tmp_path / "a.sqlite")
+    window = Window(NOW - timedelta(hours=24), NOW)
+
+    def add(url: str, hours: float, sentences: list[str]) -> None:
+        text = "\n\n".join(sentences)
+        archive.add(replace(stored(url, published_at=NOW - timedelta(hours=hours)), text=text))
+
+    add("https://x.org/today", 2, CLASHES[:1])
+    add("https://x.org/three-days-ago", 72, CLASHES[:3])
+    add("https://x.org/nine-days-ago", 216, CLASHES[3:])
+    batch = ArchiveSource(tmp_path / "a.sqlite").read(settings, window)
+    assert [a.id for a in batch.reading.articles] == ["https://x.org/today"]
+    assert [label for label, _ in batch.background] == ["clashes"] * 3  # three days ago only
+
+    week = replace(settings, summary=replace(settings.summary, learn_days=10))
+    assert len(ArchiveSource(tmp_path / "a.sqlite").read(week, window).background) == 5
+    off = replace(settings, summary=replace(settings.summary, learn_days=0))
+    assert ArchiveSource(tmp_path / "a.sqlite").read(off, window).background == ()

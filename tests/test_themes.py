@@ -198,6 +198,33 @@ def test_the_day_teaches_words_the_lexicon_never_listed(settings: Settings,
     assert last.why.best == "clashes" and last.why.learned >= 1.0
 
 
+def test_earlier_days_teach_a_small_day_what_its_own_text_cannot(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day of one sentence learns nothing from itself; the archive's earlier days'
+    sure sentences (themes.examples) teach it that howitzers go with clashes."""
+    monkeypatch.setattr(themes, "NEIGHBOURS", 0.0)
+    monkeypatch.setattr(themes, "ARTICLE", 0.0)
+    earlier = [*(f"Pakistani and Afghan troops clashed at the Torkham border and {n} soldiers "
+                 "were killed as howitzer shelling hit positions in the clashes."
+                 for n in ("two", "three", "four", "five")),
+               *(f"Traders said {n} trucks loaded with goods for trade waited at the Chaman "
+                 "crossing as exports stopped." for n in ("fifty", "sixty", "seventy", "eighty"))]
+    bodies = ["\n\n".join(earlier)]
+    taught = themes.examples([article("old.txt", bodies[0])], build_sentences(*bodies),
+                             settings.themes, settings.story)
+    assert {label for label, _ in taught} >= {"clashes", "trade"}
+    assert all(isinstance(words, tuple) for _, words in taught)
+
+    unknown = "Afghan howitzer rounds hit Pakistani positions overnight."
+    alone = day(settings, unknown).sentences[0]
+    assert alone.why.learned == 0  # too little to learn from
+    sentences = build_sentences(unknown)
+    helped = theme_day([article("a.txt", unknown)], sentences, settings.themes, settings.story,
+                       settings.summary.theme_threshold, background=taught).sentences[0]
+    assert helped.scores["clashes"] == 0 and helped.why.best == "clashes"
+    assert helped.why.learned >= 1.0
+
+
 def test_a_new_theme_works_from_a_short_term_list(tmp_path: Path) -> None:
     text = (ROOT / "briefing.toml").read_text(encoding="utf-8")
     text += '\n[[themes]]\nkey = "refugees"\nlabel = "Refugees"\n[themes.terms]\nrefugee = 3\n'
