@@ -51,7 +51,11 @@ PROMO_ANYWHERE = re.compile(
     r"|\byour email (?:address )?will not be published\b|\brequired fields are marked\b"
     r"|\b(?:open|read|continue|view)(?: it)? in (?:the |our )?app\b"
     r"|\b(?:download|get|install)\b.{0,25}\b(?:app ?store|google play|play store)\b"
-    r"|\bto your inbox\b|\b(?:turn on|enable|allow)(?: push)? notifications\b",
+    r"|\bto your inbox\b|\b(?:turn on|enable|allow)(?: push)? notifications\b"
+    r"|\benter your (?:comment|name|e-?mail)\b"
+    r"|\b(?:follow|reach) (?:him|her|them|me|us) (?:on|at|via) (?:twitter|x|facebook|instagram"
+    r"|linkedin|threads|bluesky)\b"
+    r"|\b(?:submit|send) (?:it|them|yours|your (?:story|tip|idea)s?) (?:here|to us)\b",
     re.I,
 )
 # …these only as the opening words of a line ("Share this article", "Read more: …"),
@@ -121,6 +125,10 @@ PHOTO_CREDIT = re.compile(
     r"|courtesy|credit)\b)[^()]{1,60}\)"
     r"|\((?:twitter|x|facebook|instagram|social media|supplied)\)"
     r"|(?:[-–—]+\s*)?[A-Z][\w.&'’ -]{0,30}/\s*(?:file|files|photo|photos)"
+    # An agency in capitals and its photographer or source: "REUTERS/A. Name",
+    # "(AFP/PAKISTAN FOREIGN MINISTRY OFFICE)".
+    r"|(?-i:\([A-Z]{2,12}\s*/\s*[A-Z][^()]{1,58}\)"
+    r"|[A-Z]{2,12}\s*/\s*(?:[A-Z]\.\s*)*[A-Z][\w'’-]+(?:\s+(?:[A-Z]\.\s*)*[A-Z][\w'’-]+){0,5})"
     r")\s*$"
     # A labelled credit opens its own line or follows a sentence, and names, not tells:
     # "…single image: a convoy at night." is prose.
@@ -160,7 +168,10 @@ CAPTION_DATE_END = re.compile(
 GLUED_LABEL = re.compile(
     r"^(?:(?:article|story|post|main|page)\s+(?:content|body|text)"
     r"|(?:article|story|content) continues(?: below)?|continue reading(?: below)?"
-    r"|advertisement|sponsored(?: content)?)\s*[:|.-]?\s+(?=(?-i:[A-Z“\"‘']))",
+    r"|advertisement|sponsored(?: content)?"
+    # A copyright mark glued to a caption or a lead: "© Reuters. A man shows…"
+    r"|©\s*(?:\d{4}\s+)?[\w&'’-]+(?:\s+[\w&'’-]+){0,3}\s*[.:|])\s*[:|.-]?\s+"
+    r"(?=(?-i:[A-Z“\"‘']))",
     re.I,
 )
 # Breadcrumbs before a headline: "Home / World News / The headline".

@@ -38,6 +38,9 @@ def assert_verbatim(article: Article, *parts: str) -> None:
     "Opinion", "Recent Features", "Turn on notifications",
     "Sign up to get the day's headlines delivered to your inbox",
     "Your email address will not be published.", "Also Read | Farmers protest water cuts",
+    "Please enter your comment!", "Please enter your name here",
+    "You may follow him at Twitter @valleyreporter",
+    "If you would like to share a story idea, please submit it here.",
 ])
 def test_navigation_and_app_lines_are_dropped(line: str) -> None:
     article = run(P1, line, P2)
@@ -205,6 +208,8 @@ def test_news_about_a_video_is_kept() -> None:
     "Workers pour concrete at the dam site on Sunday.—APP",
     "File photo of the reservoir site near the northern valley.",
     "Photo: Engineers at the dam site during an inspection.",
+    "A farmer shows the cracked wall of his field near the dam, May 6, 2025. VT/J. Doe",
+    "Engineers walk along the spillway in this handout picture. (VT/VALLEY WATER AUTHORITY)",
 ])
 def test_short_paragraph_that_is_a_caption_is_dropped(caption: str) -> None:
     article = run(P1, caption, P2)
@@ -231,6 +236,23 @@ def test_caption_line_is_not_glued_to_the_line_under_it() -> None:
                "near the northern valley, Monday, May 5, 2025. (AP Photo/J. Doe)")
     article = run(f"{TITLE}\n{caption}\n{P1}", P2)
     assert article.paragraphs == [P1, P2]
+
+
+def test_a_copyright_mark_glued_to_a_caption_goes_with_it() -> None:
+    line = ("© Valley Times. A farmer shows the cracked wall of his field near the dam, "
+            "May 6, 2025. VALLEY TIMES/J. Doe")
+    article = run(P1, line, P2)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)["© Valley Times."] == "page label"
+
+
+@pytest.mark.parametrize("sentence", [
+    "He told the reporters the BBC/Urdu Service had the letter.",
+    "Officials of the US/NATO mission left the valley in 2021.",
+])
+def test_prose_with_capitals_and_slashes_is_kept(sentence: str) -> None:
+    article = run(P1, sentence, P2)
+    assert article.paragraphs == [P1, sentence, P2]
 
 
 @pytest.mark.parametrize("sentence", [
