@@ -362,6 +362,25 @@ def test_the_migrations_build_the_tables_the_code_uses(database: str | None,
         assert ours == []
 
 
+def test_the_heads_the_code_knows_are_the_migrations_heads(database: str | None,
+                                                          workdir: Path) -> None:
+    """state.HEADS lets an up-to-date store open without Alembic: it must name each branch's
+    newest revision, and a store at it is opened without loading Alembic."""
+    script = state._script()
+    heads = {b: script.get_revision(f"{b}@head").revision  # type: ignore[union-attr]
+             for b in ("archive", "history", "briefs")}
+    assert heads == state.HEADS
+    history_of(settings_here(workdir)).runs()  # made, and migrated to the head
+    code = ("import sys; from pathlib import Path; from briefing.config import load_settings; "
+            "from briefing.history import history_of; "
+            "history_of(load_settings(Path(sys.argv[1]))).runs(); "
+            "print('alembic' in sys.modules)")
+    opened = child(code, str(workdir / "briefing.toml"))
+    out, err = opened.communicate(timeout=60)
+    assert opened.returncode == 0, err
+    assert out.strip() == "False"
+
+
 def _table_of(difference: object) -> str:
     item = difference[1] if isinstance(difference, tuple) else difference[0][1]  # type: ignore
     table = getattr(item, "table", item)
