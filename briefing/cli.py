@@ -205,7 +205,7 @@ def cli(ctx: click.Context, verbose: bool, quiet: bool, debug: bool) -> None:
               help="Folder that receives DATE/brief.*. Default: paths.output.")
 @click.option("--date", "day", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
               help="Date of the brief (names its folder). From the archive, the brief covers "
-                   "that day's window. Default: today.")
+                   "that day's window. Default: today in schedule.timezone.")
 @click.option("--fetch/--no-fetch", "fetch_first", default=None,
               help="Fetch the [[sources]] into the archive first. Default: fetch for today's "
                    "brief, not for an earlier day's.")
@@ -223,11 +223,13 @@ def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
     settings = _settings(config)
     briefs = [b.with_overrides(output_dir=output_dir, formats=formats)
               for b in settings.chosen(brief)]
+    from briefing import source
+
     moment = now or datetime.now().astimezone()
-    day = day or moment.date()
     if len(briefs) > 1 and input_dir is None and (
-            fetch_first if fetch_first is not None else day >= moment.date()):
-        from briefing import daily, source
+            fetch_first if fetch_first is not None else
+            any(day is None or day >= source.today(b, moment) for b in briefs)):
+        from briefing import daily
 
         every = replace(settings, sources=settings.fetched_sources(), briefs=())
         report = daily.fetch_first(every, source.configured(every))  # a shared feed once
@@ -253,12 +255,12 @@ def _run(settings: Settings, input_dir: Path | None, day: date | None,
 
     said = f"{settings.key}: " if named else ""
     now = now or datetime.now().astimezone()
-    day = day or now.date()
+    day = day or source.today(settings, now)
     chosen = source.configured(settings, input_dir)
     window = None
     if isinstance(chosen, source.ArchiveSource):
         window = source.day_window(settings, day, now)
-        if fetch_first if fetch_first is not None else day >= now.date():
+        if fetch_first if fetch_first is not None else day >= source.today(settings, now):
             report = daily.fetch_first(settings, chosen)
             if report is not None:
                 click.echo(f"{said}fetched: {report.summary()}", err=True)
@@ -289,7 +291,7 @@ def schedule(config: Path | None, brief: str | None) -> None:
 
 @cli.command()
 @click.option("--date", "day", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
-              help="Date of the brief to send. Default: today.")
+              help="Date of the brief to send. Default: today in schedule.timezone.")
 @click.option("--dry-run", is_flag=True,
               help="Write the message, as it would be sent, beside the day's brief instead "
                    "of sending it.")
@@ -308,9 +310,10 @@ def send(day: date | None, dry_run: bool, force: bool, config: Path | None,
             deliver.subject_template(settings.email)
         else:
             deliver.check_ready(settings)
+    from briefing.source import today
+
     now = datetime.now().astimezone()
-    chosen_day = day or now.date()
-    _each(briefs, lambda b: _send(b, chosen_day, now, dry_run, force, len(briefs) > 1))
+    _each(briefs, lambda b: _send(b, day or today(b, now), now, dry_run, force, len(briefs) > 1))
 
 
 def _send(settings: Settings, day: date, now: datetime, dry_run: bool, force: bool,

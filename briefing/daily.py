@@ -174,10 +174,10 @@ def daily_run(settings: Settings, now: datetime, trigger: str = "schedule",
     With `slot`, the scheduled time this run is for, a run another scheduler has
     already started for that time is not made again.
     """
-    from briefing.source import configured
+    from briefing.source import configured, today
 
     history = history_of(settings)
-    day = now.date()
+    day = today(settings, now)
     if slot is None:
         run_id = history.start(day, trigger, now)
     else:

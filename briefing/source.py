@@ -194,6 +194,12 @@ def window_of(origin: Origin | None) -> Window | None:
     return Window(origin.since, origin.until)
 
 
+def today(settings: Settings, now: datetime) -> Date:
+    """The day whose brief `now` belongs to: today in the schedule's time zone, whatever the
+    machine's own (at 20:00 UTC it is already tomorrow in Pakistan)."""
+    return now.astimezone(ZoneInfo(settings.schedule.timezone)).date()
+
+
 def day_window(settings: Settings, day: Date, now: datetime) -> Window:
     """The window of `day`'s brief: `schedule.window_hours` up to that day's scheduled time.
 
@@ -202,7 +208,7 @@ def day_window(settings: Settings, day: Date, now: datetime) -> Window:
     it reaches back to the beginning.
     """
     zone = ZoneInfo(settings.schedule.timezone)
-    until = now if day >= now.astimezone(zone).date() else _fire_time(settings, day, zone)
+    until = now if day >= today(settings, now) else _fire_time(settings, day, zone)
     hours = settings.schedule.window_hours
     return Window(until - timedelta(hours=hours) if hours else None, until)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, timedelta, timezone
@@ -79,6 +80,16 @@ def workdir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     (folder / "briefing.toml").write_text(local_config(folder), encoding="utf-8")
     monkeypatch.chdir(folder)
     return folder
+
+
+def wait_until(check: Callable[[], object], seconds: float = 30.0) -> bool:
+    """Whether `check()` comes true within `seconds` (polled every 50 ms)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def local_config(folder: Path, extra: str = "") -> str:

@@ -12,7 +12,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -30,7 +29,7 @@ from briefing.config import Settings, load_settings
 from briefing.history import SENDING, history_of
 from briefing.source import archive_of
 from tests import legacy
-from tests.conftest import DAY, ROOT, local_config
+from tests.conftest import DAY, ROOT, local_config, wait_until
 from tests.test_deliver import (  # noqa: F401  (start_server is a fixture)
     SlowData,
     StartServer,
@@ -54,15 +53,6 @@ def child(code: str, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def wait_until(check: object, seconds: float = 30.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def settings_here(workdir: Path) -> Settings:

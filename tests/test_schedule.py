@@ -24,7 +24,7 @@ from briefing.cli import cli
 from briefing.config import Settings, load_settings
 from briefing.history import History
 from briefing.schedule import JOB_ID, create, cron_trigger, slot_of
-from tests.conftest import ROOT, SEEDS, local_config
+from tests.conftest import ROOT, SEEDS, local_config, wait_until
 
 KARACHI = ZoneInfo("Asia/Karachi")
 LONDON = ZoneInfo("Europe/London")
@@ -148,15 +148,6 @@ def test_restart_neither_loses_nor_duplicates_the_job(workdir: Path) -> None:
     second.shutdown()
 
 
-def wait_for(check: object, seconds: float = 20.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _miss_a_run(path: Path, missed_by: timedelta) -> Settings:
     """Store the job, then, with no scheduler running, move its next run into the past."""
     settings = load_settings(path)
@@ -179,7 +170,7 @@ def test_a_run_missed_while_down_is_caught_up_once_on_restart(workdir: Path) -> 
     scheduler.start()
     try:
         history = History(settings.schedule.state_dir)
-        assert wait_for(lambda: any(r.status == "ok" for r in history.runs()))
+        assert wait_until(lambda: any(r.status == "ok" for r in history.runs()))
     finally:
         scheduler.shutdown(wait=True)
     [run] = History(settings.schedule.state_dir).runs()
@@ -210,7 +201,7 @@ def test_the_real_scheduler_makes_a_brief_within_seconds(workdir: Path) -> None:
     try:
         day = datetime.now(KARACHI).date().isoformat()
         brief = settings.output_dir / day / "brief.json"
-        assert wait_for(brief.is_file)
+        assert wait_until(brief.is_file)
     finally:
         scheduler.shutdown(wait=True)
     data = json.loads(brief.read_text())
@@ -325,7 +316,7 @@ def test_schedule_process_stops_cleanly_on_sigterm(workdir: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "briefing", "schedule"], cwd=workdir,
                                stderr=subprocess.PIPE, text=True, env=env)
     try:
-        assert wait_for(lambda: (workdir / "state" / "jobs.sqlite").exists(), 20)
+        assert wait_until(lambda: (workdir / "state" / "jobs.sqlite").exists(), 20)
         time.sleep(0.5)
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=20)
@@ -369,7 +360,7 @@ def test_a_fifo_in_the_input_neither_hangs_the_scheduled_run_nor_sigterm(workdir
     process = start_scheduler(workdir)
     try:
         history = History(settings.schedule.state_dir)
-        assert wait_for(lambda: any(r.ended for r in history.runs()), 60)
+        assert wait_until(lambda: any(r.ended for r in history.runs()), 60)
     finally:
         err = stop(process)
     assert process.returncode == 0, err
@@ -399,7 +390,7 @@ def test_a_second_sigterm_stops_a_run_that_will_not_end(workdir: Path) -> None:
         process = start_scheduler(workdir)
         try:
             history = History(settings.schedule.state_dir)
-            assert wait_for(lambda: (workdir / "output").is_dir() and any(
+            assert wait_until(lambda: (workdir / "output").is_dir() and any(
                 (workdir / "output").rglob("brief.pdf")), 60)  # now it waits for the server
             [run] = history.runs()
             assert run.status == "running"  # its process holds its lease: not interrupted
@@ -423,7 +414,7 @@ def test_a_second_scheduler_on_the_same_state_folder_says_so_and_exits_2(workdir
     first = start_scheduler(workdir)
     try:
         lock = workdir / "state" / "scheduler.lock"
-        assert wait_for(lambda: lock.is_file() and lock.read_text().strip(), 30)
+        assert wait_until(lambda: lock.is_file() and lock.read_text().strip(), 30)
         second = subprocess.run([sys.executable, "-m", "briefing", "schedule"], cwd=workdir,
                                 env={**os.environ, "PYTHONPATH": str(ROOT)},
                                 capture_output=True, text=True, timeout=60)
@@ -447,7 +438,7 @@ def test_a_run_killed_mid_way_is_marked_interrupted_at_the_next_start(workdir: P
                                 "2025-10-28"], cwd=workdir, env=env, stderr=subprocess.PIPE)
     history = History(workdir / "state")
     try:
-        assert wait_for(lambda: (workdir / "state" / "history.sqlite").exists()
+        assert wait_until(lambda: (workdir / "state" / "history.sqlite").exists()
                         and history.runs(), 60)
         assert history.runs()[0].status == "running"  # alive: its lease is held
     finally:

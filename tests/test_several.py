@@ -146,6 +146,13 @@ def test_two_briefs_with_one_key_are_refused(workdir: Path) -> None:
 
 # --- the commands -----------------------------------------------------------------------------
 
+def this_day(workdir: Path) -> str:
+    """Today where the briefs are made (schedule.timezone), as their folders name it."""
+    from briefing.source import today
+
+    return today(load_settings(workdir / "briefing.toml"), datetime.now().astimezone()).isoformat()
+
+
 def test_run_makes_both_briefs_and_brief_selects_one(workdir: Path) -> None:
     two_briefs(workdir)
     made = invoke("run")
@@ -153,7 +160,7 @@ def test_run_makes_both_briefs_and_brief_selects_one(workdir: Path) -> None:
     # the common archive is filled once for both, then each brief reads its own sources
     assert made.stderr.count("fetched:") == 1
     out = workdir / "output"
-    today = datetime.now().astimezone().date().isoformat()
+    today = this_day(workdir)
     afpak, balkans = out / "afpak" / today, out / "balkans" / today
     assert ids(afpak / "brief.json") == {p.name for p in SEEDS.iterdir()}
     assert ids(balkans / "brief.json") == {p.name for p in SECOND.iterdir()}
@@ -203,7 +210,7 @@ def test_the_web_report_lists_both_briefs_and_their_days(workdir: Path) -> None:
     settings = load_settings(two_briefs(workdir))
     made = invoke("run")
     assert made.exit_code == 0, made.stderr
-    today = datetime.now().astimezone().date().isoformat()
+    today = this_day(workdir)
     with TestClient(create_app(settings), base_url="http://127.0.0.1:8000") as client:
         index = client.get("/")
         assert index.status_code == 200

@@ -129,7 +129,7 @@ def test_a_folder_read_in_a_window_counts_what_it_left_out(settings: Settings, t
 CLASHES = [
     "Pakistani and Afghan troops clashed at the Torkham border and two soldiers were killed.",
     "Heavy shelling hit border posts in Kurram as the clashes between the forces went on.",
-    "Afghan forces opened fire on a Pakistani checkpoint in Chaman, killing a guard.",
+    "Afghan forces fired mortar shells at a Pakistani checkpoint in Chaman, killing a guard.",
     "Pakistan said its airstrikes in Khost hit hideouts after the border clash with Afghanistan.",
     "The exchange of fire along the Durand Line wounded six Afghan border guards.",
 ]
@@ -156,3 +156,20 @@ def test_the_days_before_a_window_teach_the_themes(tmp_path: Path, settings: Set
     assert len(ArchiveSource(tmp_path / "a.sqlite").read(week, window).background) == 5
     off = replace(settings, summary=replace(settings.summary, learn_days=0))
     assert ArchiveSource(tmp_path / "a.sqlite").read(off, window).background == ()
+
+
+def test_today_is_the_schedules_day_not_the_machines(settings: Settings, workdir: Path) -> None:
+    """At 20:00 UTC it is already the next day in Pakistan: that day's brief, whose window
+    ends now and holds what was just fetched."""
+    from click.testing import CliRunner
+
+    from briefing.cli import cli
+    from briefing.source import today
+
+    evening = datetime(2025, 10, 28, 20, 0, tzinfo=UTC)
+    assert today(settings, evening) == date(2025, 10, 29)
+    assert day_window(settings, date(2025, 10, 29), evening).until == evening
+    result = CliRunner().invoke(cli, ["run", "--input", str(SEEDS), "--format", "json",
+                                      "--now", evening.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert (workdir / "output" / "2025-10-29" / "brief.json").is_file()

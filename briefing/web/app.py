@@ -108,7 +108,9 @@ class AppState:
             query = urlencode([*pairs, *(("theme", k) for k in chosen)])
             return f"{base}?{query}" if query else base
 
-        until = report[1] if report else day or datetime.now().date()
+        from briefing.source import today
+
+        until = report[1] if report else day or today(self.settings, datetime.now().astimezone())
         since = report[0] if report else until - timedelta(days=6)
         return {
             "themes": [{"key": k, "label": self.labels[k], "selected": k in selected,
