@@ -17,6 +17,7 @@ from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -235,8 +236,7 @@ def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
         report = daily.fetch_first(every, source.configured(every))  # a shared feed once
         if report is not None:
             click.echo(f"fetched: {report.summary()}", err=True)
-        fetch_first = False
-        now = now or datetime.now().astimezone()  # today's window holds what was just fetched
+        fetch_first = False  # each brief's window ends after this fetch, when it starts
     if any("pdf" in b.formats for b in briefs) and _EARLY_PDF:
         from briefing import render
 
@@ -254,20 +254,23 @@ def _run(settings: Settings, input_dir: Path | None, day: date | None,
     from briefing import daily, source
 
     said = f"{settings.key}: " if named else ""
-    now = now or datetime.now().astimezone()
-    day = day or source.today(settings, now)
+    zone = ZoneInfo(settings.schedule.timezone)  # times in the brief read as the schedule's
+    moment = now or datetime.now(zone)
+    day = day or source.today(settings, moment)
     chosen = source.configured(settings, input_dir)
     window = None
     if isinstance(chosen, source.ArchiveSource):
-        window = source.day_window(settings, day, now)
-        if fetch_first if fetch_first is not None else day >= source.today(settings, now):
+        if fetch_first if fetch_first is not None else day >= source.today(settings, moment):
             report = daily.fetch_first(settings, chosen)
             if report is not None:
                 click.echo(f"{said}fetched: {report.summary()}", err=True)
+        moment = now or datetime.now(zone)  # today's window ends after what was just fetched
+        window = source.day_window(settings, day, moment)
     elif fetch_first:
         raise BadUsage("--fetch reads the [[sources]] into the archive, but "
                        + ("--input names a folder" if input_dir else
                           "there are no [[sources]] in the configuration"))
+    now = moment
     produced = daily.recorded(settings, day, "manual", now, lambda: daily.produce(
         settings, day, now, settings.formats, chosen, window))
     click.echo(said + produced.summary, err=True)

@@ -173,3 +173,20 @@ def test_today_is_the_schedules_day_not_the_machines(settings: Settings, workdir
                                       "--now", evening.isoformat()])
     assert result.exit_code == 0, result.output
     assert (workdir / "output" / "2025-10-29" / "brief.json").is_file()
+
+
+def test_a_run_tells_its_time_in_the_schedules_zone(workdir: Path) -> None:
+    """Without --now, the brief's generation time reads as the schedule's (Asia/Karachi),
+    whatever the machine's zone, as a scheduled run's does."""
+    import json
+
+    from click.testing import CliRunner
+
+    from briefing.cli import cli
+
+    result = CliRunner().invoke(cli, ["run", "--input", str(SEEDS), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [made] = (workdir / "output").glob("*/brief.json")
+    stamp = datetime.fromisoformat(json.loads(made.read_text())["generated_at"])
+    assert stamp.utcoffset() == timedelta(hours=5)
+    assert made.parent.name == stamp.date().isoformat()
