@@ -79,6 +79,9 @@ LEGAL_STRONG = re.compile(
     r"|\bviews expressed\b|\bno responsibility\b",
     re.I,
 )
+# Words one of which every LEGAL_STRONG match contains: a line without any is not scanned.
+LEGAL_HINTS = ("disclaimer", "warranty", "rights reserved", "©", "terms of", "policy",
+               "views expressed", "responsibility")
 LEGAL_WEAK = re.compile(
     r"\bcopyright\b|\bliabilit(?:y|ies)\b|\bresponsibility\b|\bwarrant(?:y|ies)\b"
     r"|\breproduc(?:e|ed|tion)\b|\bpermission\b",
@@ -204,6 +207,8 @@ DATELINE = re.compile(
 )
 DESK = re.compile(r"\b(?:desk|staff|reporter|correspondent|bureau|monitoring|report)\b", re.I)
 BULLET = re.compile(r"^(?:[•●▪·◦‣*–-]|\d{1,2}[.)])\s+")
+# PHOTO_CREDIT and WIRE_TAIL matches are at most this long (their parts are bounded).
+TAIL_REACH = 300
 TEASER_END = re.compile(r"\s*(?:\.{3}|…)\s*$")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 # Where one sentence ends and the next begins, not after an initial ("S. Name").
@@ -304,7 +309,17 @@ def _continues(merged: str, previous: str, line: str, width: int) -> bool:
 
 
 def _ends_with_credit(text: str) -> bool:
-    return bool(PHOTO_CREDIT.search(text) or WIRE_TAIL.search(text))
+    return bool(_at_end(PHOTO_CREDIT, text) or _at_end(WIRE_TAIL, text))
+
+
+def _at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """A search for a pattern that ends the text (a credit, a wire tail), over its last
+    TAIL_REACH characters only: every such match is shorter, and a long paragraph is not
+    scanned from its first character."""
+    start = max(0, len(text) - TAIL_REACH)
+    while start and text[start - 1].isspace():  # a run of spaces is taken whole, so what
+        start -= 1  # comes before it (a full stop, the start) is seen as before
+    return pattern.search(text, start)
 
 
 def _title_case(words: list[str]) -> bool:
@@ -526,7 +541,7 @@ def _caption_above_credit(unit: _Unit, following: str) -> bool:
 
 def _teaser(unit: _Unit, later: Sequence[_Unit]) -> bool:
     """A paragraph cut short with an ellipsis that a paragraph just below gives in full."""
-    if not TEASER_END.search(unit.text):
+    if not unit.text.rstrip().endswith(("...", "…")):  # TEASER_END, without a regex scan
         return False
     cut = line_key(TEASER_END.sub("", unit.text))
     return len(cut.split()) >= BODY_WORDS and any(
@@ -536,7 +551,8 @@ def _teaser(unit: _Unit, later: Sequence[_Unit]) -> bool:
 def _furniture(unit: _Unit, found: _Findings) -> str | None:
     """Why a whole line is page furniture by what it says, or None."""
     text = unit.text
-    strong = len(LEGAL_STRONG.findall(text))
+    lower = text.lower()
+    strong = len(LEGAL_STRONG.findall(text)) if any(h in lower for h in LEGAL_HINTS) else 0
     if strong and (strong + len(LEGAL_WEAK.findall(text)) >= 2 or unit.words <= 6):
         return "legal disclaimer"
     # Cheap tests first: most lines are long prose, which no short-line pattern needs to scan.
@@ -581,7 +597,7 @@ def _peel_front(text: str, found: _Findings) -> str:
 
 
 def _media_notice(sentence: str) -> bool:
-    return bool(MEDIA_NOTICE.search(sentence)) and len(sentence.split()) <= 20
+    return len(sentence.split()) <= 20 and bool(MEDIA_NOTICE.search(sentence))
 
 
 def _trim_end(text: str, found: _Findings) -> str:
@@ -596,7 +612,7 @@ def _trim_end(text: str, found: _Findings) -> str:
         return text[:at].rstrip()
 
     while True:
-        if credit := PHOTO_CREDIT.search(text):
+        if credit := _at_end(PHOTO_CREDIT, text):
             body = text[:credit.start()].rstrip()
             if not body or _short_caption(body):
                 return cut(0, "photo caption" if body else "photo credit")
@@ -605,7 +621,7 @@ def _trim_end(text: str, found: _Findings) -> str:
                 text = cut(last, "photo caption")
             else:
                 text = cut(credit.start(), "photo credit")
-        elif tail := WIRE_TAIL.search(text):
+        elif tail := _at_end(WIRE_TAIL, text):
             body = text[:tail.start()].rstrip()
             if body and _sentences(body) == 1 and _short_caption(body) and _caption_like(body):
                 return cut(0, "photo caption")

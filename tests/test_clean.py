@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing.clean import clean, line_key, normalize
 from briefing.ingest import read_file
@@ -433,3 +435,22 @@ def test_seed_removals_have_reasons(seeds: dict[str, Article]) -> None:
             assert removal.text.strip(), removal
             total += 1
     assert total >= 20
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600),
+       st.sampled_from(["", " (AP Photo/J. Doe)", " — AFP/File", ". REUTERS/A. Name",
+                        " (VT/VALLEY WATER AUTHORITY)", " Photo: Valley Times", " (ANI)",
+                        " - Ends", "—APP", " (With inputs from agencies)", ".(Twitter)"]))
+def test_credits_are_found_at_the_end_as_a_whole_search_finds_them(body: str, tail: str) -> None:
+    """Credits and wire tails are searched in the text's last TAIL_REACH characters only:
+    the same credit, and the same text before it, as a search of the whole text finds
+    (only whitespace between them may be counted to either), whatever comes before."""
+    from briefing.clean import PHOTO_CREDIT, WIRE_TAIL, _at_end
+
+    for text in (body + tail, body + " " * 400 + tail):
+        for pattern in (PHOTO_CREDIT, WIRE_TAIL):
+            whole, near = pattern.search(text), _at_end(pattern, text)
+            assert (whole is None) == (near is None)
+            if whole and near:
+                assert whole.group().strip() == near.group().strip()
+                assert text[:whole.start()].rstrip() == text[:near.start()].rstrip()
