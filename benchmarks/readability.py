@@ -20,6 +20,7 @@ from pathlib import Path
 
 from benchmarks.align import PredictedSentence, align
 from benchmarks.devset import read_split
+from benchmarks.themes import LABELS
 from briefing import pipeline
 from briefing.config import Settings
 from briefing.models import Brief, Citation, Item, Sentence
@@ -29,7 +30,6 @@ from briefing.text import words
 from scripts.devset_check import key
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_LABELS = ROOT / "tests" / "data" / "seed-labels.jsonl"
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def seeds(settings: Settings, now: datetime) -> Readability:
     reading = FolderSource(ROOT / "seeds").read(settings).reading
     brief = pipeline.brief_of(reading, settings, now.date(), now)
     gold = {(g["article"], g["text"]): g["theme"] for g in map(
-        json.loads, SEED_LABELS.read_text(encoding="utf-8").splitlines()) if g}
+        json.loads, LABELS.read_text(encoding="utf-8").splitlines()) if g}
     labels = {(s.article, s.index): gold[(s.article, s.text)] for s in reading.sentences
               if (s.article, s.text) in gold}
     return judge("seeds", brief, reading.sentences, labels, _pages(brief, settings))

@@ -53,6 +53,8 @@ from briefing.errors import Busy, NoBrief
 from briefing.models import Brief
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from briefing.config import Settings
 
 log = logging.getLogger(__name__)
@@ -159,7 +161,7 @@ class BriefStore:
             status = self._path(day, "json").stat()
         except (FileNotFoundError, NotADirectoryError):
             raise NoBrief(f"there is no brief for {day.isoformat()}") from None
-        return status.st_ino, status.st_mtime_ns
+        return _version(status)
 
     @contextmanager
     def snapshot(self, day: date, kinds: tuple[str, ...] = KINDS) -> Iterator[Snapshot]:
@@ -181,10 +183,7 @@ class BriefStore:
                 break  # the set did not change while its files were opened
             for handle in files.values():
                 handle.close()
-        stamp = (0, 0)
-        if "json" in files:
-            status = os.fstat(files["json"].fileno())
-            stamp = (status.st_ino, status.st_mtime_ns)
+        stamp = _version(os.fstat(files["json"].fileno())) if "json" in files else (0, 0)
         snapshot = Snapshot(self, day, files, stamp)
         try:
             yield snapshot
@@ -357,22 +356,17 @@ class SharedBriefStore(BriefStore):
         has already, written meanwhile, wins); whether there was one."""
         from sqlalchemy import exists, select
 
-        from briefing.state import upsert
         from briefing.tables import brief_files as rows
 
         if not super().has(day):
             return False
         with super().snapshot(day) as local:
             files = {kind: local.read_bytes(kind) for kind in KINDS if local.has(kind)}
-        written = datetime.now(UTC).isoformat(timespec="seconds")
         with self.store.transaction(write=True) as db:
             if db.execute(select(exists().where(rows.c.brief == self.brief,
                                                 rows.c.day == day.isoformat()))).scalar():
                 return True
-            for kind, data in files.items():
-                db.execute(upsert(db, rows).values(
-                    brief=self.brief, day=day.isoformat(), kind=kind, generation=1,
-                    written=written, data=data).on_conflict_do_nothing())
+            self._put(db, day, files, generation=1, replace=False)
         log.info("copied %s from %s into the database", self.describe(day),
                  super().describe(day))
         return True
@@ -402,27 +396,39 @@ class SharedBriefStore(BriefStore):
     def write(self, day: date, files: Mapping[str, bytes | str]) -> list[Path]:
         from sqlalchemy import func, select
 
-        from briefing.state import upsert
         from briefing.tables import brief_files as rows
 
         written = super().write(day, files)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.store.transaction(write=True) as db:
             latest = db.execute(select(func.max(rows.c.generation)).where(
                 rows.c.brief == self.brief, rows.c.day == day.isoformat())).scalar()
-            generation = int(latest or 0) + 1
-            for kind, data in files.items():
-                _name(kind)  # an unknown kind is a mistake here, as in the folder
-                statement = upsert(db, rows).values(
-                    brief=self.brief, day=day.isoformat(), kind=kind, generation=generation,
-                    written=now, data=data.encode("utf-8") if isinstance(data, str) else data)
-                db.execute(statement.on_conflict_do_update(
-                    index_elements=["brief", "day", "kind"],
-                    set_={k: statement.excluded[k] for k in ("generation", "written", "data")}))
+            self._put(db, day, files, generation=int(latest or 0) + 1, replace=True)
         return written
+
+    def _put(self, db: Connection, day: date, files: Mapping[str, bytes | str],
+             generation: int, replace: bool) -> None:
+        """Insert the day's rows of these kinds; `replace` the rows there, or keep them."""
+        from briefing.state import upsert
+        from briefing.tables import brief_files as rows
+
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        for kind, data in files.items():
+            _name(kind)  # an unknown kind is a mistake here, as in the folder
+            statement = upsert(db, rows).values(
+                brief=self.brief, day=day.isoformat(), kind=kind, generation=generation,
+                written=now, data=data.encode("utf-8") if isinstance(data, str) else data)
+            db.execute(statement.on_conflict_do_update(
+                index_elements=["brief", "day", "kind"],
+                set_={k: statement.excluded[k] for k in ("generation", "written", "data")})
+                if replace else statement.on_conflict_do_nothing())
 
 
 # --- the generations of a day's folder -------------------------------------------------
+
+def _version(status: os.stat_result) -> tuple[int, int]:
+    """A brief.json's version: a new file (inode) or a new write (time)."""
+    return status.st_ino, status.st_mtime_ns
+
 
 def _write_file(path: Path, data: bytes | str) -> None:
     """Write `data` to a new file, on disk before it returns."""

@@ -313,7 +313,7 @@ def _ends_with_credit(text: str) -> bool:
 
 
 def _at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """A search for a pattern that ends the text (a credit, a wire tail), over its last
+    """A search for a pattern that ends the text (a credit, a wire tail, an ellipsis), over its last
     TAIL_REACH characters only: every such match is shorter, and a long paragraph is not
     scanned from its first character."""
     start = max(0, len(text) - TAIL_REACH)
@@ -541,7 +541,7 @@ def _caption_above_credit(unit: _Unit, following: str) -> bool:
 
 def _teaser(unit: _Unit, later: Sequence[_Unit]) -> bool:
     """A paragraph cut short with an ellipsis that a paragraph just below gives in full."""
-    if not unit.text.rstrip().endswith(("...", "…")):  # TEASER_END, without a regex scan
+    if not _at_end(TEASER_END, unit.text):
         return False
     cut = line_key(TEASER_END.sub("", unit.text))
     return len(cut.split()) >= BODY_WORDS and any(

@@ -221,11 +221,11 @@ def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
         fetch_first: bool | None, config: Path | None, formats: tuple[str, ...] | None,
         now: datetime | None, brief: str | None) -> None:
     """Render the day's brief as HTML, PDF and JSON from the configured source."""
+    from briefing import source
+
     settings = _settings(config)
     briefs = [b.with_overrides(output_dir=output_dir, formats=formats)
               for b in settings.chosen(brief)]
-    from briefing import source
-
     moment = now or datetime.now().astimezone()
     if len(briefs) > 1 and input_dir is None and (
             fetch_first if fetch_first is not None else
@@ -237,16 +237,19 @@ def run(input_dir: Path | None, output_dir: Path | None, day: date | None,
         if report is not None:
             click.echo(f"fetched: {report.summary()}", err=True)
         fetch_first = False  # each brief's window ends after this fetch, when it starts
+    def make(b: Settings) -> None:
+        _run(b, input_dir, day, fetch_first, now, len(briefs) > 1)
+
     if any("pdf" in b.formats for b in briefs) and _EARLY_PDF:
         from briefing import render
 
         render.start_pdf_early()  # WeasyPrint loads on the other core while the brief is made
         try:
-            _each(briefs, lambda b: _run(b, input_dir, day, fetch_first, now, len(briefs) > 1))
+            _each(briefs, make)
         finally:
             render.stop_pdf_early()
     else:
-        _each(briefs, lambda b: _run(b, input_dir, day, fetch_first, now, len(briefs) > 1))
+        _each(briefs, make)
 
 
 def _run(settings: Settings, input_dir: Path | None, day: date | None,

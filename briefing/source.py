@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from briefing import pipeline
-from briefing.archive import Archive, placement
+from briefing.archive import Archive, StoredArticle, placement
 from briefing.config import Settings
 from briefing.errors import ConfigError, StateError
 from briefing.models import Article, Origin
@@ -125,8 +125,7 @@ class ArchiveSource:
         until = window.until if window else datetime.now().astimezone()
         since = window.since if window else None
         stored, left_out = archive.window(since, until)
-        if self.names is not None:
-            stored = [a for a in stored if a.source in self.names]
+        stored = self._own(stored)
         reading = pipeline.read_stored(stored, settings)
         origin = Origin(ARCHIVE, archive.shown if self.url else str(self.path.resolve()),
                         since, until)
@@ -146,14 +145,17 @@ class ArchiveSource:
             return ()
         earlier, _ = archive.window(since - timedelta(days=days),
                                     since - timedelta(microseconds=1))
-        earlier = [a for a in earlier if a.article_id not in inside
-                   and (self.names is None or a.source in self.names)][-LEARN_ARTICLES:]
+        earlier = [a for a in self._own(earlier) if a.article_id not in inside][-LEARN_ARTICLES:]
         if not earlier:
             return ()
         taught = pipeline.learned_from(pipeline.read_stored(earlier, settings), settings)
         log.info("the themes learn from %d sentences of %d articles of the %d days before",
                  len(taught), len(earlier), days)
         return taught
+
+    def _own(self, stored: list[StoredArticle]) -> list[StoredArticle]:
+        """The articles of this brief's sources (all of them, without `names`)."""
+        return stored if self.names is None else [a for a in stored if a.source in self.names]
 
     def read_ids(self, settings: Settings, ids: Collection[str]) -> Reading:
         stored = Archive(self.path, self.url).by_ids(ids)

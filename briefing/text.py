@@ -97,25 +97,20 @@ class NewsLanguageVars(PunktLanguageVars):  # type: ignore[misc]
     # with a time limit on every call), which makes half the cost of training and
     # splitting. These are NLTK's own linear patterns, compiled by `re`.
     def _word_tokenizer_re(self) -> re.Pattern[str]:
-        try:
-            return self._plain_word_tokenizer
-        except AttributeError:
-            self._plain_word_tokenizer: re.Pattern[str] = re.compile(
-                self._word_tokenize_fmt % {"NonWord": self._re_non_word_chars,
-                                           "MultiChar": self._re_multi_char_punct,
-                                           "WordStart": self._re_word_start},
-                re.UNICODE | re.VERBOSE)
-            return self._plain_word_tokenizer
+        return self._plain("_plain_word_tokenizer", self._word_tokenize_fmt,
+                           NonWord=self._re_non_word_chars, MultiChar=self._re_multi_char_punct,
+                           WordStart=self._re_word_start)
 
     def period_context_re(self) -> re.Pattern[str]:
-        try:
-            return self._plain_period_context
-        except AttributeError:
-            self._plain_period_context: re.Pattern[str] = re.compile(
-                self._period_context_fmt % {"NonWord": self._re_non_word_chars,
-                                            "SentEndChars": self._re_sent_end_chars},
-                re.UNICODE | re.VERBOSE)
-            return self._plain_period_context
+        return self._plain("_plain_period_context", self._period_context_fmt,
+                           NonWord=self._re_non_word_chars, SentEndChars=self._re_sent_end_chars)
+
+    def _plain(self, cache: str, fmt: str, **parts: str) -> re.Pattern[str]:
+        """NLTK's pattern `fmt` with its `parts`, compiled by `re` once per instance."""
+        found: re.Pattern[str] | None = self.__dict__.get(cache)
+        if found is None:
+            found = self.__dict__[cache] = re.compile(fmt % parts, re.UNICODE | re.VERBOSE)
+        return found
 
 
 class NewsToken(PunktToken):  # type: ignore[misc]
