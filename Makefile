@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: brief test bench weights lint typecheck golden lock system-deps test-deps clean-venv
+.PHONY: brief test bench weights theme-weights lint typecheck golden lock system-deps test-deps clean-venv
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing run
@@ -39,6 +39,11 @@ bench: $(VENV)/.installed-bench
 # Retrain the learned concept weights (briefing/data/concept_weights.json): DUC=… [TAC=…].
 weights: $(VENV)/.installed
 	$(BIN)/python -m benchmarks.train_weights --duc "$(DUC)" $(if $(TAC),--tac "$(TAC)")
+
+# Retrain how much each piece of theme evidence counts (briefing/data/theme_weights.json)
+# from the development set's dev split: DEVSET=/path/to/copy.
+theme-weights: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.train_themes "$(DEVSET)" --folds
 
 # Regenerate the golden brief.json of the seeds after an intended change.
 golden: $(VENV)/.installed

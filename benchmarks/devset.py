@@ -99,16 +99,16 @@ class LabelledArticle:
 def read_split(folder: Path, split: str, settings: Settings,
                data: Path = DATA) -> tuple[list[LabelledArticle], Brief]:
     """The split's articles read, themed and composed as the pipeline does, beside their labels."""
-    rows, labels, reading = _read(folder, split, settings, data)
+    rows, labels, reading = read_day(folder, split, settings, data)
     # Syndicated copies' sentences are themed too: they are the copy's text, cited with
     # its lead, and a copy is as relevant as its lead.
-    themed = pipeline.theme(_with_copies(reading), settings).sentences
+    themed = pipeline.theme(with_copies(reading), settings).sentences
     brief = pipeline.brief_of(reading, settings, datetime.now().date(),
                               datetime.now().astimezone())
-    return _labelled(folder, rows, labels, themed), brief
+    return labelled(folder, rows, labels, themed), brief
 
 
-def _read(folder: Path, split: str, settings: Settings, data: Path
+def read_day(folder: Path, split: str, settings: Settings, data: Path
           ) -> tuple[list[ArticleRow], list[Label], pipeline.Reading]:
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
@@ -125,11 +125,11 @@ def _read(folder: Path, split: str, settings: Settings, data: Path
     return rows, labels, reading
 
 
-def _with_copies(reading: pipeline.Reading) -> pipeline.Reading:
+def with_copies(reading: pipeline.Reading) -> pipeline.Reading:
     return replace(reading, sentences=(*reading.sentences, *reading.support))
 
 
-def _labelled(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
+def labelled(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
               themed: Sequence[ThemedSentence]) -> list[LabelledArticle]:
     out = []
     for r in rows:
@@ -150,21 +150,21 @@ def small_days(folder: Path, settings: Settings, split: str = "dev",
     split's other articles standing in for the archive's earlier days (their sure
     sentences teach the model, as `summary.learn_days` does). A small day is where the
     day's own text is too thin to learn from."""
-    rows, labels, reading = _read(folder, split, settings, data)
-    days = {a.id: _day_of(reading, a.id) for a in reading.articles}
-    taught = {i: pipeline.learned_from(_with_copies(day), settings) for i, day in days.items()}
+    rows, labels, reading = read_day(folder, split, settings, data)
+    days = {a.id: day_of(reading, a.id) for a in reading.articles}
+    taught = {i: pipeline.learned_from(with_copies(day), settings) for i, day in days.items()}
     alone: list[ThemedSentence] = []
     helped: list[ThemedSentence] = []
     for i, day in days.items():
         background = [e for other, found in taught.items() if other != i for e in found]
-        alone += pipeline.theme(_with_copies(day), settings).sentences
-        helped += pipeline.theme(_with_copies(day), settings, background).sentences
+        alone += pipeline.theme(with_copies(day), settings).sentences
+        helped += pipeline.theme(with_copies(day), settings, background).sentences
     keys = [t.key for t in settings.themes]
-    return (score(split, _labelled(folder, rows, labels, alone), {}, keys),
-            score(split, _labelled(folder, rows, labels, helped), {}, keys))
+    return (score(split, labelled(folder, rows, labels, alone), {}, keys),
+            score(split, labelled(folder, rows, labels, helped), {}, keys))
 
 
-def _day_of(reading: pipeline.Reading, article: str) -> pipeline.Reading:
+def day_of(reading: pipeline.Reading, article: str) -> pipeline.Reading:
     return pipeline.only(reading, lambda a: a.id == article)
 
 

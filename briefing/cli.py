@@ -445,8 +445,9 @@ def sentences(folder: Path, config: Path | None, brief: str | None) -> None:
         click.echo(json.dumps({"article": t.sentence.article, "index": t.sentence.index,
                                "text": t.sentence.text, "theme": t.theme, "scores": t.scores,
                                "best": why.best, "terms": list(why.terms),
-                               "context": why.context,
-                               "learned": why.learned, "total": why.total,
+                               "own": why.own, "context": why.context,
+                               "learned": why.learned, "against": why.against,
+                               "total": why.total,
                                "story": why.story}, ensure_ascii=False))
 
 

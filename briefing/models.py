@@ -126,9 +126,11 @@ class Why:
     terms: tuple[str, ...] = ()  # the theme's terms found in the sentence itself
     context: float = 0.0  # what its neighbours, its article's headline and themes added
     learned: float = 0.0  # what the model learnt from the day's text added
-    total: float = 0.0  # the sum, compared with summary.theme_threshold
+    total: float = 0.0  # own + context + learned - against, compared with summary.theme_threshold
     story: str = ""  # whether the sentence is about the story, and why
     place: str = "on"  # "on" the story, "outside" it (one side and the world), or "off" it
+    own: float = 0.0  # what its own terms added (the weighted `terms`)
+    against: float = 0.0  # the evidence that it is about no theme, the threshold aside
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
 """Each sentence's theme, from its own words, its context and what the day's text teaches.
 
-Three kinds of evidence add up for every theme:
+Three kinds of evidence count for every theme:
 
 1. **The sentence's own terms**: the theme's weighted lexicon (briefing/lexicon.py).
-2. **Its context**: the terms of its neighbours, its article's headline, and how
-   much of its article is about the theme. "Both sides blamed each other for
+2. **Its context**: the terms of its neighbours and of its article's headline, how
+   much of its article is about the theme, and what the model says of its
+   neighbours, its headline and its article. "Both sides blamed each other for
    the shooting" has no clash word, but its neighbours do.
 3. **What the text teaches**: a naive Bayes model trained on the sentences that
    the lexicon is sure of (self-training), the day's own and, from the archive,
@@ -12,16 +13,27 @@ Three kinds of evidence add up for every theme:
    ("mortar", "checkpoint", "consignment") count for the theme they keep
    company with, and a new theme works from a short term list.
 
+How much each piece counts, and how much evidence says a sentence is about no
+theme, was learnt from hand-labelled articles (benchmarks/train_themes.py; the
+weights ship in briefing/data/theme_weights.json). The weights are the same for
+every theme, so a theme a user adds is weighed as the built-in ones are. A
+sentence takes its best theme when the evidence for it, minus the evidence
+against every theme, reaches `summary.theme_threshold`.
+
 Only sentences about the story (briefing/story.py) take a theme: a sentence of an
 article that is not about the story, or one about something else, is `other`.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
 
 from briefing.config import StorySettings, Theme
 from briefing.lexicon import Lexicon, compile_terms
@@ -29,18 +41,43 @@ from briefing.models import OTHER, Article, Sentence, ThemedSentence, Why
 from briefing.story import ON, OUTSIDE, Judgment, compile_story, judge, without_theme
 from briefing.text import stems
 
-# How much the context adds: the mean of the neighbours' scores, the headline's score,
-# and the article's share of the theme (0..1) times ARTICLE.
-NEIGHBOURS = 0.2
-HEADLINE = 0.25
-ARTICLE = 0.5
-# The learned model adds up to LEARNED (its probability for the theme, times LEARNED).
-LEARNED = 1.5
 # A sentence teaches the model its theme when its own terms score at least CONFIDENT and
 # at least twice the next theme's; a theme needs MIN_EXAMPLES such sentences to be learnt.
 CONFIDENT = 3.0
 MIN_EXAMPLES = 3
 SMOOTHING = 0.5
+# A model trained on at least this many sentences is "taught": its predictions and the
+# context they give are trusted as the taught weights say. A model trained on fewer
+# (a small day without the archive) or no model at all uses the untaught weights.
+TAUGHT_EXAMPLES = 100
+WEIGHTS = "theme_weights.json"
+
+# The evidence for a theme k, each a number about the sentence and k, and the evidence
+# against every theme (for `other`). The weights of both are learnt from hand-labelled
+# articles (benchmarks/train_themes.py) and are the same for every theme, so a user's new
+# theme is weighed as the built-in ones are.
+OWN = ("own",           # the weights of k's terms found in the sentence itself
+       "own_log",       # log(1 + own): the tenth term adds less than the first
+       "own_lead",      # own minus the best other theme's own
+       "own_best")      # 1 when k's own score is the sentence's highest (and not 0)
+CONTEXT = ("before",           # the sentence before's own score for k (same article)
+           "after",            # the sentence after's
+           "headline",         # the article's headline's own score for k
+           "article",          # k's share (0..1) of the article's on-story term evidence
+           "learned_before",   # the model's probability of k for the sentence before
+           "learned_after",    # ... for the sentence after
+           "learned_article",  # ... averaged over the article's on-story sentences
+           "learned_headline",  # ... for the article's headline
+           "article_silent",    # `article`, for a sentence without a term of any theme
+           "learned_article_silent")  # `learned_article`, for such a sentence
+LEARNED = ("learned",)  # the model's probability of k for the sentence itself
+THEME_FEATURES = (*OWN, *CONTEXT, *LEARNED)
+AGAINST_FEATURES = ("bias",           # 1: how much evidence any theme needs
+                    "own_max",        # the best theme's own score (a sure sentence is not other)
+                    "learned_other",  # the model's probability of other for the sentence
+                    "article_other",  # ... averaged over the article's on-story sentences
+                    "length",         # min(content words, 40) / 40
+                    "unknown")        # 1 when the model says nothing of the sentence
 
 Example = tuple[str, Sequence[str]]  # a label and the stems of a sentence that teaches it
 
@@ -61,48 +98,168 @@ class Theming:
     judgments: Mapping[str, Judgment]
 
 
-def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
-              themes: Sequence[Theme], story: StorySettings, threshold: float,
-              background: Sequence[Example] = ()) -> Theming:
-    """Every sentence's theme. `background` is what earlier days taught (`examples`): it
-    trains the model beside the day's own sure sentences, so a small day learns too."""
+@dataclass(frozen=True)
+class Weights:
+    """How much each piece of evidence counts: for a theme (THEME_FEATURES) and against
+    every theme (AGAINST_FEATURES). A theme wins when its evidence minus the evidence
+    against, bias aside, reaches the threshold; the shipped bias is the default
+    threshold (the trainer scales the weights so), so `summary.theme_threshold` moves
+    the break-even point of the learnt weights."""
+
+    theme: tuple[float, ...]
+    against: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Combiner:
+    taught: Weights  # for a model trained on at least TAUGHT_EXAMPLES sentences
+    untaught: Weights  # for a smaller model, or none
+
+    def to_json(self) -> dict[str, object]:
+        return {"theme_features": list(THEME_FEATURES), "against_features": list(AGAINST_FEATURES),
+                **{name: {"theme": list(w.theme), "against": list(w.against)}
+                   for name, w in (("taught", self.taught), ("untaught", self.untaught))}}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Combiner:
+        if (tuple(data["theme_features"]) != THEME_FEATURES
+                or tuple(data["against_features"]) != AGAINST_FEATURES):
+            raise ValueError("the theme weights were trained on other features: retrain them "
+                             "(make theme-weights DEVSET=…)")
+        return cls(*(Weights(tuple(data[n]["theme"]), tuple(data[n]["against"]))
+                     for n in ("taught", "untaught")))
+
+
+@cache
+def combiner() -> Combiner:
+    """The weights that ship with briefing (briefing/data/theme_weights.json)."""
+    text = files("briefing").joinpath("data", WEIGHTS).read_text(encoding="utf-8")
+    return Combiner.from_json(json.loads(text))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What counts for one sentence: per theme, THEME_FEATURES' values; and AGAINST_FEATURES'."""
+
+    index: int  # the sentence's place in the day
+    own: Mapping[str, float]  # its own terms' score per theme
+    theme: Mapping[str, tuple[float, ...]]
+    against: tuple[float, ...]
+    eligible: tuple[str, ...]  # the themes it may take, by its place in the story
+
+
+@dataclass(frozen=True)
+class DayEvidence:
+    placed: _Placed
+    taught: bool  # whether the model learnt from enough sentences (Combiner.taught)
+    sentences: Iterator[Evidence]  # article by article, in the articles' sentence order
+
+
+def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
+             themes: Sequence[Theme], story: StorySettings,
+             background: Sequence[Example] = ()) -> DayEvidence:
+    """The evidence for every sentence's theme; the sentences' evidence comes one article at
+    a time, so a large day never holds all of it at once."""
     lexicons = compile_themes(themes)
     keys = [lex.key for lex in lexicons]
     own = [{lex.key: lex.score(s.stems) for lex in lexicons} for s in sentences]
     placed = _place(articles, sentences, own, story)
-    place, story_why = placed.place, placed.why
-    context = [dict.fromkeys(keys, 0.0) for _ in sentences]
-    for article_id, members in placed.members.items():
-        article = placed.articles.get(article_id)
-        title_stems = stems(article.title or "") if article is not None else ()
-        headline = {lex.key: lex.score(title_stems) for lex in lexicons}
-        share = _shares([own[i] for i in members if place[i] == ON], keys)
-        for n, i in enumerate(members):
-            near = [own[members[m]] for m in (n - 1, n + 1) if 0 <= m < len(members)]
-            for k in keys:
-                neighbours = sum(x[k] for x in near) / len(near) if near else 0.0
-                context[i][k] = (NEIGHBOURS * neighbours + HEADLINE * headline[k]
-                                 + ARTICLE * share[k])
-    taught = [_teaching(own[i], place[i] == ON, keys) for i in range(len(sentences))]
+    taught = [_teaching(own[i], placed.place[i] == ON, keys) for i in range(len(sentences))]
     model = _train(sentences, taught, keys, background)
     scope = {t.key: t.scope for t in themes}
-    themed = []
-    for i, s in enumerate(sentences):
-        learned = model.predict(s.stems, taught[i]) if model else dict.fromkeys(keys, 0.0)
-        total = {k: own[i][k] + context[i][k] + LEARNED * learned.get(k, 0.0) for k in keys}
-        eligible = [k for k in keys if place[i] == ON or (place[i] == OUTSIDE
-                    and scope[k] == "side")] or keys
-        best = max(eligible, key=lambda k: (total[k], -keys.index(k))) if keys else OTHER
-        allowed = place[i] == ON or (place[i] == OUTSIDE and scope[best] == "side")
-        chosen = best if allowed and total[best] >= threshold else OTHER
+
+    def each() -> Iterator[Evidence]:
+        for article_id, members in placed.members.items():
+            yield from _article_evidence(article_id, members, sentences, own, placed, taught,
+                                         model, lexicons, scope)
+
+    return DayEvidence(placed, model is not None and model.examples >= TAUGHT_EXAMPLES, each())
+
+
+def _article_evidence(article_id: str, members: Sequence[int], sentences: Sequence[Sentence],
+                      own: Sequence[Mapping[str, float]], placed: _Placed,
+                      taught: Sequence[str | None], model: NaiveBayes | None,
+                      lexicons: Sequence[Lexicon], scope: Mapping[str, str]
+                      ) -> Iterator[Evidence]:
+    keys = [lex.key for lex in lexicons]
+    place = placed.place
+    article = placed.articles.get(article_id)
+    title = stems(article.title or "") if article is not None else ()
+    headline = {lex.key: lex.score(title) for lex in lexicons}
+    on = [i for i in members if place[i] == ON]
+    share = _shares([own[i] for i in on], keys)
+    learned = {i: model.predict(sentences[i].stems, taught[i]) if model else {} for i in members}
+    learned_headline = model.predict(title) if model and title else {}
+    learned_article = {k: sum(learned[i].get(k, 0.0) for i in on) / len(on) if on else 0.0
+                       for k in (*keys, OTHER)}
+    for n, i in enumerate(members):
+        before = members[n - 1] if n > 0 else None
+        after = members[n + 1] if n + 1 < len(members) else None
+        mine = own[i]
+        top = max(mine.values(), default=0.0)
+        vectors = {}
+        for k in keys:
+            rest = max((mine[j] for j in keys if j != k), default=0.0)
+            silent = 1.0 if top == 0 else 0.0
+            vectors[k] = (
+                mine[k], math.log1p(mine[k]), mine[k] - rest,
+                1.0 if mine[k] == top > 0 else 0.0,
+                own[before][k] if before is not None else 0.0,
+                own[after][k] if after is not None else 0.0,
+                headline[k], share[k],
+                learned[before].get(k, 0.0) if before is not None else 0.0,
+                learned[after].get(k, 0.0) if after is not None else 0.0,
+                learned_article[k], learned_headline.get(k, 0.0),
+                silent * share[k], silent * learned_article[k],
+                learned[i].get(k, 0.0))
+        against = (1.0, top, learned[i].get(OTHER, 0.0),
+                   learned_article[OTHER], min(len(sentences[i].stems), 40) / 40,
+                   0.0 if learned[i] else 1.0)
+        eligible = tuple(k for k in keys if place[i] == ON
+                         or (place[i] == OUTSIDE and scope[k] == "side"))
+        yield Evidence(i, mine, vectors, against, eligible)
+
+
+def _dot(weights: Sequence[float], values: Sequence[float], part: range) -> float:
+    return sum(weights[j] * values[j] for j in part)
+
+
+_OWN = range(len(OWN))
+_CONTEXT = range(len(OWN), len(OWN) + len(CONTEXT))
+_LEARNED = range(len(OWN) + len(CONTEXT), len(THEME_FEATURES))
+_AGAINST = range(1, len(AGAINST_FEATURES))  # the bias is the threshold
+
+
+def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
+              themes: Sequence[Theme], story: StorySettings, threshold: float,
+              background: Sequence[Example] = (), weights: Combiner | None = None) -> Theming:
+    """Every sentence's theme. `background` is what earlier days taught (`examples`): it
+    trains the model beside the day's own sure sentences, so a small day learns too."""
+    keys = [t.key for t in themes]
+    day = evidence(articles, sentences, themes, story, background)
+    chosen_weights = weights or combiner()
+    w = chosen_weights.taught if day.taught else chosen_weights.untaught
+    lexicons = compile_themes(themes)
+    themed: list[ThemedSentence | None] = [None] * len(sentences)
+    for e in day.sentences:
+        against = _dot(w.against, e.against, _AGAINST)
+        parts = {k: (_dot(w.theme, v, _OWN), _dot(w.theme, v, _CONTEXT),
+                     _dot(w.theme, v, _LEARNED)) for k, v in e.theme.items()}
+        total = {k: sum(p) - against for k, p in parts.items()}
+        candidates = list(e.eligible) or keys
+        best = max(candidates, key=lambda k: (total[k], -keys.index(k))) if keys else OTHER
+        chosen = best if e.eligible and best in e.eligible and total[best] >= threshold \
+            else OTHER
+        s = sentences[e.index]
         terms = tuple(lexicons[keys.index(best)].found(s.stems)) if keys else ()
-        why = Why(best=best if keys else "", terms=terms,
-                  context=round(context[i].get(best, 0.0), 3),
-                  learned=round(LEARNED * learned.get(best, 0.0), 3),
-                  total=round(total.get(best, 0.0), 3), story=story_why[i], place=place[i])
-        themed.append(ThemedSentence(s, {k: round(v, 3) for k, v in own[i].items()}, chosen,
-                                     why))
-    return Theming(tuple(themed), placed.judgments)
+        own, context, learned = parts.get(best, (0.0, 0.0, 0.0))
+        why = Why(best=best if keys else "", terms=terms, context=round(context, 3),
+                  learned=round(learned, 3), total=round(total.get(best, 0.0), 3),
+                  story=day.placed.why[e.index], place=day.placed.place[e.index],
+                  own=round(own, 3), against=round(against, 3))
+        themed[e.index] = ThemedSentence(s, {k: round(v, 3) for k, v in e.own.items()}, chosen,
+                                         why)
+    return Theming(tuple(t for t in themed if t is not None), day.placed.judgments)
 
 
 def examples(articles: Sequence[Article], sentences: Sequence[Sentence],
@@ -178,6 +335,7 @@ class NaiveBayes:
             self.counts[label].update(set(words))
         self.vocabulary = {w for c in self.counts.values() for w in c}
         self.totals = {label: sum(c.values()) for label, c in self.counts.items()}
+        self.examples = len(examples)
         # log(count + smoothing) of every known word under every label, computed once:
         # a day of 10,000 articles predicts a quarter of a million sentences.
         self._logs = {label: {w: math.log(counts[w] + SMOOTHING) for w in self.vocabulary}

@@ -93,7 +93,10 @@ def test_sentences_prints_json_lines_in_article_order() -> None:
     assert code == 0
     rows = [json.loads(line) for line in out.splitlines()]
     assert set(rows[0]) == {"article", "index", "text", "theme", "scores", "best", "terms",
-                            "context", "learned", "total", "story"}
+                            "own", "context", "learned", "against", "total", "story"}
+    for r in rows:  # the parts add up to the total (each rounded to 3 places)
+        parts = r["own"] + r["context"] + r["learned"] - r["against"]
+        assert abs(parts - r["total"]) < 0.01, r
     assert set(rows[0]["scores"]) == {"recognition", "clashes", "talks", "trade"}
     order = [(r["article"], r["index"]) for r in rows]
     assert order == sorted(order)

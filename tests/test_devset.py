@@ -301,7 +301,7 @@ def test_small_days_theme_each_article_alone_then_with_the_others_as_earlier_day
     monkeypatch.setattr(devset.pipeline, "theme", spy)
     alone, helped = devset.small_days(folder, settings, "dev", data)
     taught = {f"{id_}.txt": len(devset.pipeline.learned_from(
-        devset._day_of(devset._read(folder, "dev", settings, data)[2], f"{id_}.txt"), settings))
+        devset.day_of(devset.read_day(folder, "dev", settings, data)[2], f"{id_}.txt"), settings))
         for id_ in ARTICLES}
     assert seen == [("001.txt", "0"), ("001.txt", str(taught["002.txt"])),
                     ("002.txt", "0"), ("002.txt", str(taught["001.txt"]))]

@@ -96,8 +96,12 @@ def test_citations_are_numbered_by_first_appearance(seeds_brief: tuple[Settings,
     assert numbers[first] == 1
     assert sorted(numbers.values()) == list(range(1, len(numbers) + 1))
     html = render_html(brief, settings)
-    for number in numbers.values():
-        assert f'id="source-{number}"' in html and f'href="#source-{number}"' in html
+    cited = {c.article for item in brief.items for c in item.sources}
+    for article, number in numbers.items():
+        assert f'id="source-{number}"' in html  # every relevant article is listed
+        # ... and linked from the text when an item cites it; the uncited ones come last
+        assert (f'href="#source-{number}"' in html) == (article in cited)
+        assert article in cited or number > len(cited)
 
 
 def test_json_holds_the_whole_brief(seeds_brief: tuple[Settings, Brief]) -> None:

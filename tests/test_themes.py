@@ -182,28 +182,32 @@ def test_context_gives_a_theme_to_a_sentence_without_a_theme_word(settings: Sett
     assert why.terms == () and why.context > 0 and why.total >= 2.5
 
 
-def test_the_day_teaches_words_the_lexicon_never_listed(settings: Settings,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(themes, "NEIGHBOURS", 0.0)  # only the learned model may help
-    monkeypatch.setattr(themes, "ARTICLE", 0.0)
+def only_learned(weight: float = 3.0) -> themes.Combiner:
+    """Weights under which only the model's own prediction for a sentence counts."""
+    w = themes.Weights(tuple(weight if f == "learned" else 0.0 for f in themes.THEME_FEATURES),
+                       tuple(1.0 if f == "bias" else 0.0 for f in themes.AGAINST_FEATURES))
+    return themes.Combiner(w, w)
+
+
+def test_the_day_teaches_words_the_lexicon_never_listed(settings: Settings) -> None:
     clashes = [f"Pakistani and Afghan troops clashed at the Torkham border and {n} soldiers "
                "were killed as howitzer shelling hit positions in the clashes."
                for n in ("two", "three", "four", "five")]
     trade = [f"Traders said {n} trucks loaded with goods for trade waited at the Chaman "
              "crossing as exports stopped." for n in ("fifty", "sixty", "seventy", "eighty")]
     unknown = "Afghan howitzer rounds hit Pakistani positions overnight."
-    theming = day(settings, "\n\n".join([*clashes, *trade, unknown]))
+    body = "\n\n".join([*clashes, *trade, unknown])
+    theming = theme_day([article("a.txt", body)], build_sentences(body), settings.themes,
+                        settings.story, settings.summary.theme_threshold,
+                        weights=only_learned())
     last = theming.sentences[-1]
     assert last.scores["clashes"] == 0  # no word of the clashes lexicon
     assert last.why.best == "clashes" and last.why.learned >= 1.0
 
 
-def test_earlier_days_teach_a_small_day_what_its_own_text_cannot(
-        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_earlier_days_teach_a_small_day_what_its_own_text_cannot(settings: Settings) -> None:
     """A day of one sentence learns nothing from itself; the archive's earlier days'
     sure sentences (themes.examples) teach it that howitzers go with clashes."""
-    monkeypatch.setattr(themes, "NEIGHBOURS", 0.0)
-    monkeypatch.setattr(themes, "ARTICLE", 0.0)
     earlier = [*(f"Pakistani and Afghan troops clashed at the Torkham border and {n} soldiers "
                  "were killed as howitzer shelling hit positions in the clashes."
                  for n in ("two", "three", "four", "five")),
@@ -216,11 +220,13 @@ def test_earlier_days_teach_a_small_day_what_its_own_text_cannot(
     assert all(isinstance(words, tuple) for _, words in taught)
 
     unknown = "Afghan howitzer rounds hit Pakistani positions overnight."
-    alone = day(settings, unknown).sentences[0]
-    assert alone.why.learned == 0  # too little to learn from
     sentences = build_sentences(unknown)
+    alone = theme_day([article("a.txt", unknown)], sentences, settings.themes, settings.story,
+                      settings.summary.theme_threshold, weights=only_learned()).sentences[0]
+    assert alone.why.learned == 0  # too little to learn from
     helped = theme_day([article("a.txt", unknown)], sentences, settings.themes, settings.story,
-                       settings.summary.theme_threshold, background=taught).sentences[0]
+                       settings.summary.theme_threshold, background=taught,
+                       weights=only_learned()).sentences[0]
     assert helped.scores["clashes"] == 0 and helped.why.best == "clashes"
     assert helped.why.learned >= 1.0
 
@@ -254,3 +260,43 @@ def test_the_headline_is_context_too(settings: Settings) -> None:
 def test_an_untitled_article_has_no_headline_context() -> None:
     a: Article = article("a.txt", "Nothing here.")
     assert a.title is None
+
+
+# --- the learnt weights ---------------------------------------------------------------------
+
+def test_the_shipped_weights_match_the_features_and_the_default_threshold() -> None:
+    from briefing.config import SummarySettings
+
+    shipped = themes.combiner()
+    for w in (shipped.taught, shipped.untaught):
+        assert len(w.theme) == len(themes.THEME_FEATURES)
+        assert len(w.against) == len(themes.AGAINST_FEATURES)
+        assert w.against[0] == SummarySettings().theme_threshold  # the bias is the threshold
+    assert themes.Combiner.from_json(shipped.to_json()) == shipped
+
+
+def test_weights_for_other_features_are_refused() -> None:
+    data = themes.combiner().to_json()
+    data["theme_features"] = ["own"]
+    with pytest.raises(ValueError, match="retrain"):
+        themes.Combiner.from_json(data)
+
+
+def test_the_model_taught_by_many_sentences_uses_the_taught_weights(settings: Settings) -> None:
+    """A day whose model learnt from TAUGHT_EXAMPLES sentences or more is weighed with
+    `taught`, a smaller one with `untaught`; the parts of the evidence add up."""
+    sure = [f"Pakistani and Afghan troops clashed at the Torkham border and {n} soldiers were "
+            "killed in the clashes." for n in range(themes.TAUGHT_EXAMPLES)]
+    plain = [f"Traders said {n} trucks loaded with goods for trade waited at the Chaman "
+             "crossing as exports stopped." for n in range(5)]
+    bodies = ["\n\n".join(sure), "\n\n".join(plain)]
+    articles = [article("a.txt", bodies[0]), article("b.txt", bodies[1])]
+    big = themes.evidence(articles, build_sentences(*bodies), settings.themes, settings.story)
+    small = themes.evidence(articles[1:], build_sentences(bodies[1]), settings.themes,
+                            settings.story)
+    assert big.taught and not small.taught
+    theming = theme_day(articles, build_sentences(*bodies), settings.themes, settings.story,
+                        settings.summary.theme_threshold)
+    for t in theming.sentences:
+        w = t.why
+        assert abs(w.own + w.context + w.learned - w.against - w.total) < 0.01
