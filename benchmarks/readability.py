@@ -11,7 +11,6 @@ Two counts per brief, both with a target of zero:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.align import PredictedSentence, align
 from benchmarks.devset import read_split
-from benchmarks.themes import LABELS
+from benchmarks.themes import seed_themes
 from briefing import pipeline
 from briefing.config import Settings
 from briefing.models import Brief, Citation, Item, Sentence
@@ -72,8 +71,7 @@ def _short(item: Item) -> str:
 def seeds(settings: Settings, now: datetime) -> Readability:
     reading = FolderSource(ROOT / "seeds").read(settings).reading
     brief = pipeline.brief_of(reading, settings, now.date(), now)
-    gold = {(g["article"], g["text"]): g["theme"] for g in map(
-        json.loads, LABELS.read_text(encoding="utf-8").splitlines()) if g}
+    gold = seed_themes()
     labels = {(s.article, s.index): gold[(s.article, s.text)] for s in reading.sentences
               if (s.article, s.text) in gold}
     return judge("seeds", brief, reading.sentences, labels, _pages(brief, settings))

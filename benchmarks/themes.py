@@ -51,6 +51,12 @@ def _f1(p: float, r: float) -> float:
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
+def seed_themes(labels: Path = LABELS) -> dict[tuple[str, str], str]:
+    """Each labelled seed sentence's theme, by (article, text)."""
+    return {(g["article"], g["text"]): g["theme"] for g in map(
+        json.loads, labels.read_text(encoding="utf-8").splitlines()) if g}
+
+
 def evaluate(settings: Settings, seeds: Path = ROOT / "seeds",
              labels: Path = LABELS) -> ThemeReport:
     gold = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line]

@@ -28,7 +28,7 @@ import json
 import logging
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +41,7 @@ from briefing import pipeline, text, themes
 from briefing.config import Settings, SummarySettings, load_settings
 from briefing.models import OTHER
 from briefing.source import FolderSource
-from scripts.devset_check import DATA, FURNITURE, key, words
+from scripts.devset_check import DATA, FURNITURE, ArticleRow, Label, key, words
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "briefing" / "data" / themes.WEIGHTS
@@ -62,26 +62,25 @@ class Example:
     weight: float = 1.0
 
 
-def seed_examples(settings: Settings, background: Sequence[themes.Example], weight: float
-                  ) -> list[Example]:
-    """The seeds' labelled sentences (benchmarks.themes.LABELS) as one day, with
+def seed_examples(settings: Settings, background: Sequence[themes.Example]) -> list[Example]:
+    """The seeds' labelled sentences (benchmarks.themes.seed_themes) as one day, with
     `background` as its earlier days."""
-    gold = {(g["article"], g["text"]): g["theme"] for g in map(
-        json.loads, seed_labels.LABELS.read_text(encoding="utf-8").splitlines()) if g}
+    gold = seed_labels.seed_themes()
     reading = FolderSource(seed_labels.ROOT / "seeds").read(settings).reading
     ev = themes.evidence(reading.articles, reading.sentences, settings.themes, settings.story,
                          background)
-    return [Example("seeds/" + reading.sentences[e.index].article,
-                    gold[(reading.sentences[e.index].article, reading.sentences[e.index].text)],
-                    e, weight)
-            for e in ev.sentences
-            if (reading.sentences[e.index].article, reading.sentences[e.index].text) in gold]
+    found = []
+    for e in ev.sentences:
+        s = reading.sentences[e.index]
+        if (s.article, s.text) in gold:
+            found.append(Example("seeds/" + s.article, gold[(s.article, s.text)], e))
+    return found
 
 
-def examples(folder: Path, settings: Settings, alone: bool) -> list[Example]:
+def examples(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
+             reading: pipeline.Reading, settings: Settings, alone: bool) -> list[Example]:
     """The dev split's labelled sentences with their evidence: the split as one day, or
     (`alone`) every article as a day of its own without earlier days."""
-    rows, labels, reading = devset.read_day(folder, "dev", settings, DATA)
     days = [devset.day_of(reading, a.id) for a in reading.articles] if alone else [reading]
     found = []
     for day in days:
@@ -102,11 +101,6 @@ def examples(folder: Path, settings: Settings, alone: bool) -> list[Example]:
                 if label.label != FURNITURE and match is not None:
                     found.append(Example(r.file, label.label, by_index[mine[match]]))
     return found
-
-
-def _taught_by(folder: Path, settings: Settings) -> tuple[themes.Example, ...]:
-    _, _, reading = devset.read_day(folder, "dev", settings, DATA)
-    return pipeline.learned_from(devset.with_copies(reading), settings)
 
 
 def fit(found: Sequence[Example], keys: Sequence[str], l2: float = L2) -> np.ndarray:
@@ -160,14 +154,7 @@ def weights(theta: np.ndarray, threshold: float) -> themes.Weights:
 def predict(w: themes.Weights, found: Iterable[Example], keys: Sequence[str],
             threshold: float) -> list[tuple[str, str]]:
     """(label, predicted) pairs, decided as briefing.themes.theme_day decides."""
-    out = []
-    for e in found:
-        against = sum(a * b for a, b in zip(w.against[1:], e.evidence.against[1:], strict=True))
-        total = {k: sum(a * b for a, b in zip(w.theme, e.evidence.theme[k], strict=True)) - against
-                 for k in e.evidence.eligible}
-        best = max(total, key=lambda k: (total[k], -keys.index(k)), default=OTHER)
-        out.append((e.label, best if best != OTHER and total[best] >= threshold else OTHER))
-    return out
+    return [(e.label, themes.decide(w, e.evidence, keys, threshold).chosen) for e in found]
 
 
 def held_out(found: Sequence[Example], keys: Sequence[str], threshold: float,
@@ -202,13 +189,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = load_settings(ROOT / "briefing.toml")
     keys = [t.key for t in settings.themes]
     threshold = SummarySettings().theme_threshold
+    rows, labels, reading = devset.read_day(args.folder, "dev", settings, DATA)
     fitted = {}
     for name, alone in (("taught", False), ("untaught", True)):
-        found = examples(args.folder, settings, alone)
+        found = examples(args.folder, rows, labels, reading, settings, alone)
         if args.seeds:
-            background = () if alone else _taught_by(args.folder, settings)
-            count = len(seed_examples(settings, background, 1.0))
-            found += seed_examples(settings, background, args.seeds * len(found) / count)
+            background = () if alone else pipeline.learned_from(devset.with_copies(reading),
+                                                                settings)
+            seeds = seed_examples(settings, background)
+            weight = args.seeds * len(found) / len(seeds)
+            found += [replace(e, weight=weight) for e in seeds]
         if args.folds:
             scores = held_out(found, keys, threshold)
             print(f"{name}: {len(found)} sentences; held-out macro-F1 "

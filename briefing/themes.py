@@ -151,8 +151,30 @@ class Evidence:
 @dataclass(frozen=True)
 class DayEvidence:
     placed: _Placed
+    lexicons: Sequence[Lexicon]  # the themes' compiled terms, in the themes' order
     taught: bool  # whether the model learnt from enough sentences (Combiner.taught)
     sentences: Iterator[Evidence]  # article by article, in the articles' sentence order
+
+
+@dataclass(frozen=True)
+class _Sure:
+    """A day's sentences scored by their own terms, placed in the story, and what each
+    teaches the model (`_teaching`)."""
+
+    lexicons: list[Lexicon]
+    own: list[dict[str, float]]
+    placed: _Placed
+    taught: list[str | None]
+
+
+def _sure(articles: Sequence[Article], sentences: Sequence[Sentence],
+          themes: Sequence[Theme], story: StorySettings) -> _Sure:
+    lexicons = compile_themes(themes)
+    keys = [lex.key for lex in lexicons]
+    own = [{lex.key: lex.score(s.stems) for lex in lexicons} for s in sentences]
+    placed = _place(articles, sentences, own, story)
+    taught = [_teaching(own[i], placed.place[i] == ON, keys) for i in range(len(sentences))]
+    return _Sure(lexicons, own, placed, taught)
 
 
 def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
@@ -160,27 +182,23 @@ def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
              background: Sequence[Example] = ()) -> DayEvidence:
     """The evidence for every sentence's theme; the sentences' evidence comes one article at
     a time, so a large day never holds all of it at once."""
-    lexicons = compile_themes(themes)
-    keys = [lex.key for lex in lexicons]
-    own = [{lex.key: lex.score(s.stems) for lex in lexicons} for s in sentences]
-    placed = _place(articles, sentences, own, story)
-    taught = [_teaching(own[i], placed.place[i] == ON, keys) for i in range(len(sentences))]
-    model = _train(sentences, taught, keys, background)
+    sure = _sure(articles, sentences, themes, story)
+    keys = [lex.key for lex in sure.lexicons]
+    model = _train(sentences, sure.taught, keys, background)
     scope = {t.key: t.scope for t in themes}
 
     def each() -> Iterator[Evidence]:
-        for article_id, members in placed.members.items():
-            yield from _article_evidence(article_id, members, sentences, own, placed, taught,
-                                         model, lexicons, scope)
+        for article_id, members in sure.placed.members.items():
+            yield from _article_evidence(article_id, members, sentences, sure, model, scope)
 
-    return DayEvidence(placed, model is not None and model.examples >= TAUGHT_EXAMPLES, each())
+    return DayEvidence(sure.placed, sure.lexicons,
+                       model is not None and model.examples >= TAUGHT_EXAMPLES, each())
 
 
 def _article_evidence(article_id: str, members: Sequence[int], sentences: Sequence[Sentence],
-                      own: Sequence[Mapping[str, float]], placed: _Placed,
-                      taught: Sequence[str | None], model: NaiveBayes | None,
-                      lexicons: Sequence[Lexicon], scope: Mapping[str, str]
+                      sure: _Sure, model: NaiveBayes | None, scope: Mapping[str, str]
                       ) -> Iterator[Evidence]:
+    lexicons, own, placed, taught = sure.lexicons, sure.own, sure.placed, sure.taught
     keys = [lex.key for lex in lexicons]
     place = placed.place
     article = placed.articles.get(article_id)
@@ -197,10 +215,10 @@ def _article_evidence(article_id: str, members: Sequence[int], sentences: Sequen
         after = members[n + 1] if n + 1 < len(members) else None
         mine = own[i]
         top = max(mine.values(), default=0.0)
+        silent = 1.0 if top == 0 else 0.0
         vectors = {}
         for k in keys:
             rest = max((mine[j] for j in keys if j != k), default=0.0)
-            silent = 1.0 if top == 0 else 0.0
             vectors[k] = (
                 mine[k], math.log1p(mine[k]), mine[k] - rest,
                 1.0 if mine[k] == top > 0 else 0.0,
@@ -230,6 +248,33 @@ _LEARNED = range(len(OWN) + len(CONTEXT), len(THEME_FEATURES))
 _AGAINST = range(1, len(AGAINST_FEATURES))  # the bias is the threshold
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A sentence's theme (`chosen`, or `other`) and the evidence for its best theme."""
+
+    best: str  # the theme with the most evidence, eligible or not ("" without themes)
+    chosen: str
+    own: float
+    context: float
+    learned: float
+    against: float
+    total: float  # own + context + learned - against
+
+
+def decide(w: Weights, e: Evidence, keys: Sequence[str], threshold: float) -> Decision:
+    """The best theme is the one with the most evidence among those the sentence may take
+    (ties to the theme listed first); it is chosen when its evidence reaches `threshold`."""
+    against = _dot(w.against, e.against, _AGAINST)
+    parts = {k: (_dot(w.theme, v, _OWN), _dot(w.theme, v, _CONTEXT),
+                 _dot(w.theme, v, _LEARNED)) for k, v in e.theme.items()}
+    total = {k: sum(p) - against for k, p in parts.items()}
+    if not keys:
+        return Decision("", OTHER, 0.0, 0.0, 0.0, against, 0.0)
+    best = max(e.eligible or keys, key=lambda k: (total[k], -keys.index(k)))
+    chosen = best if best in e.eligible and total[best] >= threshold else OTHER
+    return Decision(best, chosen, *parts[best], against, total[best])
+
+
 def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
               themes: Sequence[Theme], story: StorySettings, threshold: float,
               background: Sequence[Example] = (), weights: Combiner | None = None) -> Theming:
@@ -239,26 +284,17 @@ def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
     day = evidence(articles, sentences, themes, story, background)
     chosen_weights = weights or combiner()
     w = chosen_weights.taught if day.taught else chosen_weights.untaught
-    lexicons = compile_themes(themes)
     themed: list[ThemedSentence | None] = [None] * len(sentences)
     for e in day.sentences:
-        against = _dot(w.against, e.against, _AGAINST)
-        parts = {k: (_dot(w.theme, v, _OWN), _dot(w.theme, v, _CONTEXT),
-                     _dot(w.theme, v, _LEARNED)) for k, v in e.theme.items()}
-        total = {k: sum(p) - against for k, p in parts.items()}
-        candidates = list(e.eligible) or keys
-        best = max(candidates, key=lambda k: (total[k], -keys.index(k))) if keys else OTHER
-        chosen = best if e.eligible and best in e.eligible and total[best] >= threshold \
-            else OTHER
+        d = decide(w, e, keys, threshold)
         s = sentences[e.index]
-        terms = tuple(lexicons[keys.index(best)].found(s.stems)) if keys else ()
-        own, context, learned = parts.get(best, (0.0, 0.0, 0.0))
-        why = Why(best=best if keys else "", terms=terms, context=round(context, 3),
-                  learned=round(learned, 3), total=round(total.get(best, 0.0), 3),
+        terms = tuple(day.lexicons[keys.index(d.best)].found(s.stems)) if keys else ()
+        why = Why(best=d.best, terms=terms, context=round(d.context, 3),
+                  learned=round(d.learned, 3), total=round(d.total, 3),
                   story=day.placed.why[e.index], place=day.placed.place[e.index],
-                  own=round(own, 3), against=round(against, 3))
-        themed[e.index] = ThemedSentence(s, {k: round(v, 3) for k, v in e.own.items()}, chosen,
-                                         why)
+                  own=round(d.own, 3), against=round(d.against, 3))
+        themed[e.index] = ThemedSentence(s, {k: round(v, 3) for k, v in e.own.items()},
+                                         d.chosen, why)
     return Theming(tuple(t for t in themed if t is not None), day.placed.judgments)
 
 
@@ -266,16 +302,9 @@ def examples(articles: Sequence[Article], sentences: Sequence[Sentence],
              themes: Sequence[Theme], story: StorySettings) -> tuple[Example, ...]:
     """What a day's text teaches later days: each sentence the lexicon is sure of (or that
     is off the story, as `other`), with its stems. Only the labels and words are kept."""
-    lexicons = compile_themes(themes)
-    keys = [lex.key for lex in lexicons]
-    own = [{lex.key: lex.score(s.stems) for lex in lexicons} for s in sentences]
-    place = _place(articles, sentences, own, story).place
-    found = []
-    for i, s in enumerate(sentences):
-        label = _teaching(own[i], place[i] == ON, keys)
-        if label is not None:
-            found.append((label, tuple(s.stems)))
-    return tuple(found)
+    taught = _sure(articles, sentences, themes, story).taught
+    return tuple((label, tuple(s.stems)) for s, label in zip(sentences, taught, strict=True)
+                 if label is not None)
 
 
 @dataclass(frozen=True)
