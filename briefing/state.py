@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -45,6 +47,8 @@ ADOPTED = 1000
 # a store already there is opened without loading Alembic, which costs a third of a second.
 HEADS = {"archive": "archive_1", "history": "history_4", "briefs": "briefs_1"}
 MIGRATION_LOCK = "briefing:migrations"
+# How long an SQLite connection waits for another process's lock before it gives up.
+BUSY_TIMEOUT = 30.0
 
 logging.getLogger("alembic").setLevel(logging.WARNING)
 
@@ -182,13 +186,13 @@ def _create(url: URL, pooled: bool) -> Engine:
         options = {"pool_pre_ping": True} if pooled else {"poolclass": NullPool}
         return create_engine(url, connect_args={"connect_timeout": 10,
                                                 "application_name": "briefing"}, **options)
-    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": 30})
+    engine = create_engine(url, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT})
 
     @event.listens_for(engine, "connect")
     def connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # SQLAlchemy emits BEGIN itself (below), so DDL is transactional too.
         dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+        _write_ahead(dbapi_connection)  # readers never wait for a writer
         dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     @event.listens_for(engine, "begin")
@@ -197,6 +201,28 @@ def _create(url: URL, pooled: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _write_ahead(connection: sqlite3.Connection, timeout: float = BUSY_TIMEOUT) -> None:
+    """Put an SQLite file in WAL mode, waiting for other processes as any statement does.
+
+    The mode is kept in the file, so this is one read once a file has it. Changing it
+    fails at once, without SQLite's busy wait, while another connection holds the
+    write lock of a file not yet in WAL mode (a new file, its schema being created by
+    another process), so the change is tried again until `timeout`.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def forget(url: str) -> None:

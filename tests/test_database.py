@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import replace
@@ -412,6 +413,26 @@ def test_state_written_by_the_briefing_before_alembic_keeps_working(workdir: Pat
             assert db.execute("PRAGMA user_version").fetchone()[0] == state.ADOPTED
     result = CliRunner().invoke(cli, ["history"])
     assert result.exit_code == 0 and "2025-10-28" in result.stdout
+
+
+def test_a_file_another_process_is_writing_is_waited_for_not_refused(workdir: Path) -> None:
+    """SQLite refuses at once, without its busy wait, to put a file in WAL mode while
+    another connection holds the file's write lock (two processes opening a new file
+    together): the opener waits for it as for any lock."""
+    path = workdir / "state" / "history.sqlite"
+    legacy.write(path, legacy.HISTORY_V2, "")
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    assert writer.execute("PRAGMA journal_mode").fetchone()[0] != "wal"
+    release = threading.Timer(0.5, writer.execute, ["ROLLBACK"])
+    release.start()
+    try:
+        assert history_of(settings_here(workdir)).runs() == []
+    finally:
+        release.join()
+        writer.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_history_of_several_briefs_before_alembic_keeps_each_briefs_rows(
