@@ -202,10 +202,17 @@ DATELINE = re.compile(
     r"(?:" + _MONTH + r"\s+\d{1,2}|\d{1,2}\s+" + _MONTH + r")(?:,?\s*\d{4})?)?"
     r"(?:\s*\((?:[A-Z][A-Za-z]{1,12}\s*-\s*)?(?P<source>[A-Z][^()]{1,60})\))?"
     r"(?:\s*[-–—]\s*(?P<wire>[A-Z]{2,6})(?=\s*:))?"
+    r"(?:\.?\s*/(?P<slashed>[A-Z][A-Za-z-]{1,11})/\.?)?"
     r"(?P<sep>\s*:\s*|\s*[-–—]+\s+|\s+)"
     r"(?=[A-Z“\"‘'])"
 )
 DESK = re.compile(r"\b(?:desk|staff|reporter|correspondent|bureau|monitoring|report)\b", re.I)
+# A line that is one short question, not quoted: an explainer's sub-heading ("What is the
+# new ruling?"), a question headline, or a rating widget ("How informative is this news?").
+QUESTION_HEADING = re.compile(
+    r"^(?:What|Why|How|When|Where|Who|Which|Will|Would|Can|Could|Should|Is|Are|Was|Were|Does|Do|"
+    r"Did|Has|Have)\b[^\"“”‘’?!.]*(?:[.’][^\"“”?!.\s][^\"“”?!.]*)*\?$")
+QUESTION_WORDS = 16
 BULLET = re.compile(r"^(?:[•●▪·◦‣*–-]|\d{1,2}[.)])\s+")
 # PHOTO_CREDIT and WIRE_TAIL matches are at most this long (their parts are bounded).
 TAIL_REACH = 300
@@ -491,6 +498,13 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
         if unit.key in seen:
             drop(unit, "repeated paragraph")
             continue
+        if unit.words <= QUESTION_WORDS and QUESTION_HEADING.match(text):
+            if not in_body and found.title is None:
+                found.title = text
+                drop(unit, "headline (kept as the title)")
+            else:
+                drop(unit, "sub-heading (a question)")
+            continue
         tokens = set(unit.key.split())
         if unit.words >= BODY_WORDS and any(_overlap(tokens, other) >= 0.9 for other in recent):
             drop(unit, "repeated paragraph (near-identical)")
@@ -665,8 +679,8 @@ def _strip_prefixes(text: str, found: _Findings, lead: bool) -> str:
     if bullet := BULLET.match(text):
         text = text[bullet.end():]
     if (dateline := DATELINE.match(text)) and _is_dateline(dateline, lead):
-        source = "" if _place_qualifier(dateline) else (dateline["source"] or dateline["wire"]
-                                                        or "").strip()
+        source = "" if _place_qualifier(dateline) else (
+            dateline["source"] or dateline["wire"] or dateline["slashed"] or "").strip()
         if source and not DESK.search(source):
             found.outlet = found.outlet or source
         reason = "wire credit" if source else "dateline"
@@ -688,7 +702,7 @@ def _is_dateline(match: re.Match[str], lead: bool) -> bool:
     if match["mixed"]:
         # "Kabul, Jan 6:" anywhere; "Peshawar:" or "Kabul (AP) —" only on the lead.
         return bool(match["when"]) or lead
-    return bool(source or match["wire"] or match["caps"])
+    return bool(source or match["wire"] or match["slashed"] or match["caps"])
 
 
 def _place_qualifier(match: re.Match[str]) -> bool:

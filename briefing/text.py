@@ -216,17 +216,21 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
 
 def _merge_lowercase_starts(paragraph: str, spans: Iterable[tuple[int, int]]
                             ) -> list[tuple[int, int]]:
-    """Join a piece that starts in lower case to the sentence before it.
+    """Join a piece that starts in lower case, or has no word at all, to the sentence
+    before it.
 
     Punkt always breaks after "?" and "!", so `"Why now?'' asked the minister.`
-    becomes two pieces; a news sentence does not start with a lower-case word.
+    becomes two pieces; a news sentence does not start with a lower-case word. A
+    spaced ellipsis (". . . .") comes out as pieces of one full stop each; at the
+    start of a paragraph such a piece is no sentence and is left out.
     """
     merged: list[tuple[int, int]] = []
     for start, end in spans:
-        first = paragraph[start:end].lstrip()[:1]
-        if merged and first.islower():
+        piece = paragraph[start:end]
+        wordless = not any(c.isalnum() for c in piece)
+        if merged and (wordless or piece.lstrip()[:1].islower()):
             merged[-1] = (merged[-1][0], end)
-        else:
+        elif not wordless:
             merged.append((start, end))
     return merged
 

@@ -301,6 +301,39 @@ def test_dateline_alone_is_removed() -> None:
     assert reasons(article)["KARACHI:"] == "dateline"
 
 
+def test_dateline_with_a_slashed_agency_credit() -> None:
+    article = run("KABUL, December 12. /TASS/. " + P1)
+    assert article.outlet == "TASS"
+    assert article.paragraphs == [P1]
+
+
+@pytest.mark.parametrize("question", [
+    "What is the court's new ruling?",
+    "When and why was this court set up?",
+    "How informative is this news?",
+])
+def test_a_question_standing_alone_in_the_body_is_a_sub_heading(question: str) -> None:
+    article = run(paras(P1, question, P2))
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[question] == "sub-heading (a question)"
+
+
+def test_a_question_headline_is_the_title() -> None:
+    article = run(paras("Will the new reservoir end the shortages?", P1, P2))
+    assert article.title == "Will the new reservoir end the shortages?"
+    assert article.paragraphs == [P1, P2]
+
+
+@pytest.mark.parametrize("line", [
+    "“What choice do we have?” asked a farmer who has waited for water since March.",
+    "“What choice do we have?”",
+    "Why did the council wait so long to publish the cost of a scheme whose budget has "
+    "doubled, and who will pay for the overrun now that the contractor has walked away?",
+])
+def test_quoted_or_long_questions_are_prose(line: str) -> None:
+    assert run(paras(P1, line, P2)).paragraphs == [P1, line, P2]
+
+
 def test_metadata_source_is_kept_over_a_wire_credit() -> None:
     article = run("(Reuters) - " + P1, meta_outlet="Valley Times")
     assert article.outlet == "Valley Times"
