@@ -53,11 +53,13 @@ PROMO_ANYWHERE = re.compile(
     r"|\b(?:download|get|install)\b.{0,25}\b(?:app ?store|google play|play store)\b"
     r"|\bto your inbox\b|\b(?:turn on|enable|allow)(?: push)? notifications\b"
     r"|\benter your (?:comment|name|e-?mail)\b"
-    r"|\b(?:follow|reach) (?:him|her|them|me|us) (?:on|at|via) (?:twitter|x|facebook|instagram"
-    r"|linkedin|threads|bluesky)\b"
     r"|\b(?:submit|send) (?:it|them|yours|your (?:story|tip|idea)s?) (?:here|to us)\b",
     re.I,
 )
+# An author's note: "…is the editor of X. You may follow him at Twitter @name".
+FOLLOW_AUTHOR = re.compile(
+    r"\b(?:follow|reach) (?:him|her|them|me|us) (?:on|at|via) (?:twitter|x|facebook|instagram"
+    r"|linkedin|threads|bluesky)\b", re.I)
 # …these only as the opening words of a line ("Share this article", "Read more: …"),
 # since "farmers share this concern" is news.
 PROMO_START = re.compile(
@@ -163,10 +165,12 @@ FINITE = re.compile(
     r"|\b\w{3,}ed\b",
     re.I,
 )
-# Agency photo captions end with the day the picture was taken.
+# Agency photo captions end with the day the picture was taken, after a weekday (AP:
+# "…in northern Afghanistan Saturday, May 11, 2024.") or right after the place (Reuters:
+# "…in Torkham, Pakistan February 21, 2023."); prose says "on February 21".
 CAPTION_DATE_END = re.compile(
-    r",\s*(?:" + "|".join(w for w in dates.WEEKDAYS if len(w) > 4) + r"),\s*[A-Z][a-z]{2,8}\.?"
-    r"\s+\d{1,2},\s*\d{4}\.?$", re.I)
+    r"(?:,\s*(?i:" + "|".join(w for w in dates.WEEKDAYS if len(w) > 4) + r"),|\b[A-Z][a-z]+,?)"
+    r"\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\.?$")
 # A UI label glued to the paragraph it introduces: "Article content The Taliban…".
 GLUED_LABEL = re.compile(
     r"^(?:(?:article|story|post|main|page)\s+(?:content|body|text)"
@@ -572,6 +576,8 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
     # Cheap tests first: most lines are long prose, which no short-line pattern needs to scan.
     if unit.words <= CAPTION_WORDS and NOTE_START.match(text) and EDITORIAL_NOTE.search(text):
         return "editorial note"
+    if unit.words <= CAPTION_WORDS and FOLLOW_AUTHOR.search(text):
+        return "author's note" if unit.words > 15 else "share, navigation or comment prompt"
     if ((unit.words <= 15 and PROMO_ANYWHERE.search(text))
             or (PROMO_START.match(text) and (unit.words <= 15 or not unit.ends_sentence))
             or _page_words_only(text)):

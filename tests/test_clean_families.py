@@ -210,11 +210,27 @@ def test_news_about_a_video_is_kept() -> None:
     "Photo: Engineers at the dam site during an inspection.",
     "A farmer shows the cracked wall of his field near the dam, May 6, 2025. VT/J. Doe",
     "Engineers walk along the spillway in this handout picture. (VT/VALLEY WATER AUTHORITY)",
+    "Men sit near a queue of trucks after the authorities have closed the crossing in "
+    "Northgate, Valleyland February 21, 2023. — Reuters",
 ])
 def test_short_paragraph_that_is_a_caption_is_dropped(caption: str) -> None:
     article = run(P1, caption, P2)
     assert article.paragraphs == [P1, P2]
     assert reasons(article)[caption] in ("photo caption", "image placeholder or photo credit")
+
+
+def test_a_sentence_dated_in_prose_with_a_wire_credit_keeps_its_sentence() -> None:
+    lead = "The authorities have closed the crossing at Northgate since February 21, 2023."
+    article = run(P1, lead + " — Reuters", P2)
+    assert article.paragraphs == [P1, lead, P2]
+
+
+def test_an_authors_note_is_dropped() -> None:
+    note = ("Jane Doe is the editor and content writer for Valley Times. You may follow her "
+            "at Twitter @janedoe")
+    article = run(P1, P2, note)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[note] == "author's note"
 
 
 def test_caption_above_a_credit_line_is_dropped_with_it() -> None:
