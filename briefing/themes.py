@@ -44,6 +44,10 @@ from briefing.text import stems
 # A sentence teaches the model its theme when its own terms score at least CONFIDENT and
 # at least twice the next theme's; a theme needs MIN_EXAMPLES such sentences to be learnt.
 CONFIDENT = 3.0
+# Or a theme runs through an article: RUNNING of its sentences take it as their best theme
+# on their own terms, each with one term of the theme's usual weight (FULL_TERM) or more.
+FULL_TERM = 2.0
+RUNNING = 3
 MIN_EXAMPLES = 3
 SMOOTHING = 0.5
 # A model trained on at least this many sentences is "taught": its predictions and the
@@ -333,15 +337,28 @@ def _place(articles: Sequence[Article], sentences: Sequence[Sentence],
         judgment = judge(article, [sentences[i] for i in indices], story_lex, story.label) \
             if article is not None else Judgment(True, "", (ON,) * len(indices),
                                                  ("",) * len(indices))
-        if judgment.relevant and not any(
-                max(own[i].values(), default=0.0) >= CONFIDENT
-                for n, i in enumerate(indices) if judgment.place[n] == ON):
+        if judgment.relevant and not _themed(
+                [own[i] for n, i in enumerate(indices) if judgment.place[n] == ON]):
             judgment = without_theme(judgment, article, [sentences[i] for i in indices],
                                      story_lex) if article is not None else judgment
         judgments[article_id] = judgment
         for n, i in enumerate(indices):
             place[i], why[i] = judgment.place[n], judgment.why[n]
     return _Placed(titles, members, judgments, place, why)
+
+
+def _themed(own: Sequence[Mapping[str, float]]) -> bool:
+    """Is an article about one of the themes: a sentence whose own terms are sure of one
+    (CONFIDENT), or a theme that runs through it (RUNNING sentences whose best theme it is,
+    each with at least one of its full terms)?"""
+    running: Counter[str] = Counter()
+    for scores in own:
+        best = max(scores.values(), default=0.0)
+        if best >= CONFIDENT:
+            return True
+        if best >= FULL_TERM:
+            running[max(scores, key=scores.__getitem__)] += 1
+    return any(count >= RUNNING for count in running.values())
 
 
 def _shares(scores: Sequence[Mapping[str, float]], keys: Sequence[str]) -> dict[str, float]:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from briefing import themes
 from briefing.config import ConfigError, Settings, StorySettings, Theme, parse_settings
 from briefing.models import OTHER, Article
+from briefing.story import Judgment
 from briefing.themes import Theming, compile_theme, theme_day
 from tests.conftest import ROOT, article, build_sentences
 
@@ -131,6 +132,29 @@ def test_an_article_that_only_touches_the_story_is_not_relevant(settings: Settin
     not_relevant = [t for t in theming.sentences if t.sentence.article in ("a.txt", "b.txt")]
     assert {t.theme for t in not_relevant} == {OTHER}  # never cited
     assert all(t.why.story == "its article is not about the story" for t in not_relevant)
+
+
+FENCE = Theme("clashes", "Clashes", "", {"fence": 2, "clash": 3})
+FENCE_STORY = [
+    "The Taliban tore down parts of the fence Pakistan built along the Durand Line.",
+    "Pakistan said the fence would be finished this year despite Afghan objections.",
+    "Kabul has never accepted the fence, a Taliban spokesman in Afghanistan said.",
+    "Villagers on both sides of the border watched as the work went on.",
+]
+
+
+def judged(settings: Settings, body: str, themes_: list[Theme]) -> Judgment:
+    theming = theme_day([article("a.txt", body)], build_sentences(body), themes_,
+                        settings.story, settings.summary.theme_threshold)
+    return theming.judgments["a.txt"]
+
+
+def test_a_theme_running_through_an_article_makes_it_relevant(settings: Settings) -> None:
+    """No sentence is sure of its theme on its own (one term each), but three are."""
+    assert judged(settings, " ".join(FENCE_STORY), [FENCE]).relevant
+    one = judged(settings, " ".join(FENCE_STORY[:1] + FENCE_STORY[3:]), [FENCE])
+    assert not one.relevant
+    assert "none of its sentences is clearly about one of the brief's themes" in one.reason
 
 
 def test_a_sentence_about_one_side_and_a_third_country_is_not_this_storys(
