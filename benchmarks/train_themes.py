@@ -48,8 +48,9 @@ OUT = ROOT / "briefing" / "data" / themes.WEIGHTS
 L2 = 1e-3
 # The seeds' 69 labelled sentences weigh as much as this share of the dev split's: the seeds
 # are commentary, where a sentence's own words must outweigh its article's theme, and the
-# brief's reference day, which must stay at macro-F1 0.85 or better.
-SEEDS = 0.6
+# brief's reference day, which must stay at macro-F1 0.85 or better (0.6 did with 148 dev
+# articles; with 184 it left the seeds at 0.81, 0.8 keeps them at 0.87).
+SEEDS = 0.8
 
 
 @dataclass(frozen=True)
