@@ -70,7 +70,10 @@ MEDIA_NOTICE = re.compile(
     r"\b(?:not|failed to|could not|couldn't|cannot|can't|unable to)\s+(?:be\s+)?"
     r"(?:load|loaded|play|played|display|displayed)\b"
     r"|\b(?:article|story|content|page) continues (?:below|after)\b"
-    r"|\bscroll (?:down )?to continue\b",
+    r"|\bscroll (?:down )?to continue\b"
+    # A text-to-speech player's notices: "This is read by an automated voice."
+    r"|\bread (?:aloud )?by an? (?:automated|artificial|ai|computer(?:-generated)?|synthetic)"
+    r" voice\b|\breport any issues or inconsistencies\b",
     re.I,
 )
 # Legal boilerplate: one unmistakable phrase, backed by a second legal word or in a
@@ -97,6 +100,7 @@ EDITORIAL_NOTE = re.compile(
     r"\b(?:has|have|had) not been edited\b|\bauto-?generated from\b"
     r"|\b(?:from|via) (?:an? |the )?(?:syndicated|agency|wire|news) (?:agency )?feed\b"
     r"|\bonly the headline\b|\badded by (?:the |a )?user\b"
+    r"|\b(?:is |was )?sourced from\b.{0,60}\bfor informational purposes\b"
     r"|\bnot responsible for (?:the |its )?content\b|\buser-(?:generated|submitted)\b",
     re.I,
 )
@@ -130,6 +134,7 @@ PHOTO_CREDIT = re.compile(
     r"|courtesy|credit)\b)[^()]{1,60}\)"
     r"|\((?:twitter|x|facebook|instagram|social media|supplied)\)"
     r"|(?:[-–—]+\s*)?[A-Z][\w.&'’ -]{0,30}/\s*(?:file|files|photo|photos)"
+    r"|/\s*(?-i:[A-Z]{2,8})\s+(?:archive|file|photo)"
     # An agency in capitals and its photographer or source: "REUTERS/A. Name",
     # "(AFP/PAKISTAN FOREIGN MINISTRY OFFICE)".
     r"|(?-i:\([A-Z]{2,12}\s*/\s*[A-Z][^()]{1,58}\)"

@@ -177,6 +177,7 @@ def test_a_label_word_opening_prose_is_kept() -> None:
     "We're sorry, this video could not be played.",
     "Story continues below advertisement",
     "Scroll to continue with content",
+    "This is read by an automated voice. Please report any issues or inconsistencies here.",
 ])
 def test_ad_and_player_notices_are_dropped(notice: str) -> None:
     article = run(P1, notice, P2)
@@ -210,6 +211,7 @@ def test_news_about_a_video_is_kept() -> None:
     "Photo: Engineers at the dam site during an inspection.",
     "A farmer shows the cracked wall of his field near the dam, May 6, 2025. VT/J. Doe",
     "Engineers walk along the spillway in this handout picture. (VT/VALLEY WATER AUTHORITY)",
+    "Disputes over the dam have divided the valley for decades. / VT Archive",
     "Men sit near a queue of trucks after the authorities have closed the crossing in "
     "Northgate, Valleyland February 21, 2023. — Reuters",
 ])
@@ -310,6 +312,7 @@ def test_a_short_news_sentence_keeps_its_prose_when_its_credit_goes() -> None:
     "This article was added by a user. Valley Times is not responsible for the content of "
     "the platform.",
     "Only the headline has been changed.",
+    "This news is sourced from [Valley Press Agency] and is for informational purposes only.",
 ])
 def test_editorial_notes_are_dropped(note: str) -> None:
     article = run(P1, P2, note)
