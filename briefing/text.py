@@ -320,6 +320,26 @@ def stems(text: str) -> tuple[str, ...]:
     return content_stems(words(text))
 
 
+# A diplomat's rank written before a name is a form of address: "Ambassador Sadiq
+# expressed condolences" is about condolences, not about who has an ambassador.
+TITLE_BEFORE_NAME = re.compile(
+    r"\b(?:Ambassador|Envoy|Consul(?:[- ]General)?|Charg[ée] d['’]Affaires)"
+    r"(?=\s+(?:(?:Dr|Mr|Ms|Mrs|Gen|Lt)\.?\s+)?[A-Z][a-z])")
+
+
+def addressed(text: str, sentence_stems: Sequence[str]) -> tuple[str, ...]:
+    """A sentence's content stems without the ranks it writes before names (one
+    occurrence each): what its topic words are."""
+    titles = [st for m in TITLE_BEFORE_NAME.finditer(text) for st in stems(m.group(0))]
+    if not titles:
+        return tuple(sentence_stems)
+    left = list(sentence_stems)
+    for st in titles:
+        if st in left:
+            left.remove(st)
+    return tuple(left)
+
+
 def concepts(sentence_words: Sequence[str]) -> frozenset[str]:
     """A sentence's concepts for ranking: stemmed word bigrams, except two common words.
 

@@ -39,7 +39,7 @@ from briefing.config import StorySettings, Theme
 from briefing.lexicon import Lexicon, compile_terms
 from briefing.models import OTHER, Article, Sentence, ThemedSentence, Why
 from briefing.story import ON, OUTSIDE, Judgment, compile_story, judge, without_theme
-from briefing.text import stems
+from briefing.text import addressed, stems
 
 # A sentence teaches the model its theme when its own terms score at least CONFIDENT and
 # at least twice the next theme's; a theme needs MIN_EXAMPLES such sentences to be learnt.
@@ -175,7 +175,8 @@ def _sure(articles: Sequence[Article], sentences: Sequence[Sentence],
           themes: Sequence[Theme], story: StorySettings) -> _Sure:
     lexicons = compile_themes(themes)
     keys = [lex.key for lex in lexicons]
-    own = [{lex.key: lex.score(s.stems) for lex in lexicons} for s in sentences]
+    own = [{lex.key: lex.score(addressed(s.text, s.stems)) for lex in lexicons}
+           for s in sentences]
     placed = _place(articles, sentences, own, story)
     taught = [_teaching(own[i], placed.place[i] == ON, keys) for i in range(len(sentences))]
     return _Sure(lexicons, own, placed, taught)
@@ -207,7 +208,8 @@ def _article_evidence(article_id: str, members: Sequence[int], sentences: Sequen
     place = placed.place
     article = placed.articles.get(article_id)
     title = stems(article.title or "") if article is not None else ()
-    headline = {lex.key: lex.score(title) for lex in lexicons}
+    headline = {lex.key: lex.score(addressed(article.title or "", title)) if article else 0.0
+                for lex in lexicons}
     on = [i for i in members if place[i] == ON]
     share = _shares([own[i] for i in on], keys)
     learned = {i: model.predict(sentences[i].stems, taught[i]) if model else {} for i in members}
@@ -292,7 +294,8 @@ def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
     for e in day.sentences:
         d = decide(w, e, keys, threshold)
         s = sentences[e.index]
-        terms = tuple(day.lexicons[keys.index(d.best)].found(s.stems)) if keys else ()
+        terms = tuple(day.lexicons[keys.index(d.best)].found(addressed(s.text, s.stems))
+                      ) if keys else ()
         why = Why(best=d.best, terms=terms, context=round(d.context, 3),
                   learned=round(d.learned, 3), total=round(d.total, 3),
                   story=day.placed.why[e.index], place=day.placed.place[e.index],

@@ -242,3 +242,28 @@ def test_a_cache_that_cannot_be_written_is_skipped(tmp_path: Path,
     cached = text_module.trained_parameters(TRAINING)
     monkeypatch.setenv("BRIEFING_CACHE_DIR", "")
     assert cached.ortho_context == text_module.trained_parameters(TRAINING).ortho_context
+
+
+# --- ranks written before names ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "gone"), [
+    ("Ambassador Mohammad Sadiq expressed condolences in Kabul.", ["ambassador"]),
+    ("Pakistan's Special Envoy Sadiq met the ambassador of Iran.", ["envoy"]),
+    ("Consul General Dr. Khan visited the consulate.", ["consul", "general"]),
+])
+def test_a_rank_before_a_name_is_not_a_topic_word(sentence: str, gone: list[str]) -> None:
+    left = text_module.addressed(sentence, stems(sentence))
+    assert sorted(stems(sentence)) == sorted([*left, *gone])
+
+
+def test_a_rank_not_before_a_name_stays() -> None:
+    sentence = "Pakistan will appoint an ambassador once the envoy returns."
+    assert text_module.addressed(sentence, stems(sentence)) == stems(sentence)
+
+
+@given(st.text(max_size=200))
+def test_addressed_only_ever_removes_stems(sentence: str) -> None:
+    full = list(stems(sentence))
+    left = text_module.addressed(sentence, full)
+    for st_ in left:
+        full.remove(st_)  # each stem left was in the sentence, as often

@@ -157,6 +157,15 @@ def test_a_theme_running_through_an_article_makes_it_relevant(settings: Settings
     assert "none of its sentences is clearly about one of the brief's themes" in one.reason
 
 
+def test_an_ambassadors_rank_before_his_name_is_no_recognition_term(settings: Settings) -> None:
+    theming = day(settings, "Ambassador Mohammad Sadiq expressed condolences in Kabul on behalf "
+                            "of Pakistan's prime minister. Pakistan will send an ambassador to "
+                            "Kabul once the Taliban government is recognised.")
+    first, second = theming.sentences
+    assert first.scores["recognition"] == 0 and "ambassador" not in first.why.terms
+    assert second.scores["recognition"] > 0
+
+
 def test_a_sentence_about_one_side_and_a_third_country_is_not_this_storys(
         settings: Settings) -> None:
     body = " ".join([*CLASH_STORY,
