@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import devset
+from benchmarks.agreement import kappa, pairs_of
 from benchmarks.align import (
     EXACT,
     FUZZY,
@@ -308,3 +309,25 @@ def test_small_days_theme_each_article_alone_then_with_the_others_as_earlier_day
     assert alone.gold == helped.gold == 5
     table = devset.small_days_table(alone, helped)
     assert table.count("\n") == 8 and "| trade |" in table
+
+
+# --- the second labelling ----------------------------------------------------------------------
+
+def test_the_second_labelling_matches_the_first_sentence_for_sentence() -> None:
+    pairs = pairs_of()
+    assert len(pairs) == 426
+    assert {b for _, b in pairs} <= {"recognition", "clashes", "talks", "trade", "other",
+                                     "furniture"}
+
+
+def test_kappa_is_one_when_labellers_agree_and_zero_at_chance() -> None:
+    assert kappa([("a", "a"), ("b", "b"), ("a", "a")]) == 1.0
+    assert kappa([("a", "a"), ("a", "b"), ("b", "a"), ("b", "b")]) == 0.0
+
+
+def test_a_second_label_for_a_sentence_the_set_does_not_have_stops(tmp_path: Path) -> None:
+    second = tmp_path / "second.jsonl"
+    second.write_text('{"article": "001.txt", "index": 0, "key": "0", "label": "other"}\n',
+                      encoding="utf-8")
+    with pytest.raises(SystemExit, match="not in"):
+        pairs_of(second)
