@@ -22,10 +22,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.themes import class_scores, class_table
-from scripts.devset_check import DATA, FURNITURE, read_labels
+from scripts.devset_check import DATA, FURNITURE, OTHER, THEMES, read_labels
 
 SECOND = DATA / "labels-second.jsonl"
-THEMES = ("recognition", "clashes", "talks", "trade", "other")
 
 
 def pairs_of(second: Path = SECOND, data: Path = DATA) -> list[tuple[str, str]]:
@@ -62,8 +61,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     pairs = pairs_of(args.second)
     # As the tool is scored: the first labelling's furniture is left out, and a furniture
     # line the second labelling kept among the prose counts as `other`.
-    prose = [(a, "other" if b == FURNITURE else b) for a, b in pairs if a != FURNITURE]
-    scores = class_scores(prose, THEMES)
+    prose = [(a, OTHER if b == FURNITURE else b) for a, b in pairs if a != FURNITURE]
+    scores = class_scores(prose, (*THEMES, OTHER))
     agreed = sum(a == b for a, b in pairs) / len(pairs) if pairs else 0.0
     print(f"### Two labellings of {len(pairs)} sentences\n")
     print("\n".join(class_table(scores)))

@@ -16,12 +16,15 @@ import hashlib
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -86,14 +89,21 @@ class Locks(Protocol):
 
 def wait_for(locks: Locks, name: str, timeout: float, note: str = "") -> Lease | None:
     """Wait up to `timeout` seconds for the lock `name`; None when it stayed taken."""
+    return poll(lambda: locks.try_hold(name, note), timeout)
+
+
+def poll(attempt: Callable[[], T | None], timeout: float, first: float = 0.02,
+         longest: float = 0.5) -> T | None:
+    """Try `attempt` until it gives something or `timeout` seconds have passed, pausing
+    `first` seconds after the first try and twice as long after each, up to `longest`."""
     deadline = time.monotonic() + timeout
-    pause = 0.02
+    pause = first
     while True:
-        held = locks.try_hold(name, note)
-        if held is not None or time.monotonic() >= deadline:
-            return held
+        got = attempt()
+        if got is not None or time.monotonic() >= deadline:
+            return got
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
-        pause = min(pause * 2, 0.5)
+        pause = min(pause * 2, longest)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -211,18 +210,18 @@ def _write_ahead(connection: sqlite3.Connection, timeout: float = BUSY_TIMEOUT) 
     write lock of a file not yet in WAL mode (a new file, its schema being created by
     another process), so the change is tried again until `timeout`.
     """
-    deadline = time.monotonic() + timeout
-    pause = 0.005
-    while True:
+    def attempt() -> bool | None:
         try:
             if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 connection.execute("PRAGMA journal_mode=WAL")
-            return
+            return True
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+            if "locked" not in str(exc):
                 raise
-        time.sleep(pause)
-        pause = min(pause * 2, 0.1)
+            return None
+
+    if locks.poll(attempt, timeout, first=0.005, longest=0.1) is None:
+        raise sqlite3.OperationalError("database is locked")
 
 
 def forget(url: str) -> None:

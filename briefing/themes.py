@@ -208,8 +208,8 @@ def _article_evidence(article_id: str, members: Sequence[int], sentences: Sequen
     place = placed.place
     article = placed.articles.get(article_id)
     title = stems(article.title or "") if article is not None else ()
-    headline = {lex.key: lex.score(addressed(article.title or "", title)) if article else 0.0
-                for lex in lexicons}
+    topic = addressed(article.title or "", title) if article is not None else ()
+    headline = {lex.key: lex.score(topic) for lex in lexicons}
     on = [i for i in members if place[i] == ON]
     share = _shares([own[i] for i in on], keys)
     learned = {i: model.predict(sentences[i].stems, taught[i]) if model else {} for i in members}
