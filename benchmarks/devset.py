@@ -113,6 +113,9 @@ def read_day(folder: Path, split: str, settings: Settings, data: Path
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
     rows = [r for r in read_articles(data) if split in ("all", r.split)]
+    if not rows:
+        raise SystemExit(f"the development set has no {split!r} articles: a fresh test part "
+                         "joins it before it is measured (see benchmarks/data/devset/README.md)")
     labels = [label for label in read_labels(data) if label.article in {r.file for r in rows}]
     copy = check(folder, rows, labels)
     if not copy.ok:

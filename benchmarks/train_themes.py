@@ -145,8 +145,12 @@ def weights(theta: np.ndarray, threshold: float) -> themes.Weights:
     d = len(themes.THEME_FEATURES)
     bias = theta[d]
     if bias <= 0:
-        raise SystemExit(f"the fitted bias is {bias:.3f}: the labels say most sentences have a "
-                         "theme, which a threshold cannot express; check the labels")
+        raise SystemExit(f"the fitted bias is {bias:.3f}, so no threshold can express these "
+                         "weights. Either the labels say most sentences have a theme (check "
+                         "them), or the seeds weigh so much that their day, where a small "
+                         "model knows most words, pulls the bias one way and the dev "
+                         "articles, where no model knows any, pull `unknown` the other "
+                         "(try a smaller --seeds)")
     scale = threshold / bias
     return themes.Weights(tuple(round(float(t * scale), 4) for t in theta[:d]),
                           tuple(round(float(t * scale), 4) for t in theta[d:]))

@@ -60,6 +60,12 @@ PROMO_ANYWHERE = re.compile(
 FOLLOW_AUTHOR = re.compile(
     r"\b(?:follow|reach) (?:him|her|them|me|us) (?:on|at|via) (?:twitter|x|facebook|instagram"
     r"|linkedin|threads|bluesky)\b", re.I)
+# An outlet's invitation to follow it, at the start of a line: "Follow Daryo's official
+# Instagram and Twitter pages…", "Stay Connected, Stay Informed - Follow News Alert on
+# WhatsApp…".
+FOLLOW_OUTLET = re.compile(
+    r"^(?:[^.!?]{0,40}?[-–—:|]\s*)?(?:follow|join)\b.{0,60}?\b(?:whatsapp|instagram|twitter"
+    r"|facebook|telegram|youtube|linkedin|threads|tiktok|google news|x)\b", re.I)
 # …these only as the opening words of a line ("Share this article", "Read more: …"),
 # since "farmers share this concern" is news.
 PROMO_START = re.compile(
@@ -150,6 +156,11 @@ PHOTO_CREDIT = re.compile(
 CAPTION_START = re.compile(
     r"^(?:\(?(?i:file|archive|representational|representative)\s+(?i:photo|image|picture|pic)s?"
     r"\)?|(?i:photo|picture|image|pic)s?(?:\s+(?i:credit))?\s*[:|]|FILE\s*[-–—:])")
+# Where a person stands in the picture: "Qureshi (Right) at a meeting with…", "(L)",
+# "(2nd R)", "(centre)".
+PICTURE_POSITION = re.compile(
+    r"\((?:(?:\d(?:st|nd|rd|th)|second|third|fourth)\s+(?:from\s+)?)?"
+    r"(?:left|right|centre|center|front|back|[LRC])\)", re.I)
 # A wire credit or end mark after the last sentence: "(ANI)", "(end)", "- Ends",
 # "— Agencies", "—APP", ". AFP", "(With inputs from agencies)".
 WIRE_TAIL = re.compile(
@@ -257,6 +268,14 @@ STANDFIRST_DECKS = 2
 WRAP_SHARE = 0.85
 # A teaser is given in full within this many paragraphs below it.
 TEASER_REACH = 4
+# An agency caption (dated picture, background, credit) runs to this many sentences.
+AGENCY_CAPTION_SENTENCES = 3
+# A caption's credit may sit this many lines below it (name, slash, agency).
+CREDIT_REACH = 3
+# A caption restated by the paragraph under it opens with the same words and shares
+# most of its words with it.
+RESTATED_OPENING = 3
+RESTATED_SHARE = 0.7
 
 
 @dataclass
@@ -400,6 +419,22 @@ def _caption_like(text: str) -> bool:
     return not FINITE.search(text) or bool(CAPTION_DATE_END.search(text))
 
 
+def _agency_caption(body: str) -> bool:
+    """An agency's caption before its credit: a picture dated as agencies date them, then
+    a sentence or two of background ("People are seen near their damaged homes … Saturday,
+    May 11, 2024. Flash floods … killed dozens of people on Friday, a Taliban official
+    said. (AP Photo/…)")."""
+    if _sentences(body) > AGENCY_CAPTION_SENTENCES:
+        return False
+    first = body[:_first_sentence_end(body)].rstrip()
+    return bool(CAPTION_DATE_END.search(first))
+
+
+def _first_sentence_end(text: str) -> int:
+    found = re.search(r"[.!?][\"”’)]*\s+(?=[A-Z“\"‘'(])", text)
+    return found.end() if found else len(text)
+
+
 def _sentences(text: str) -> int:
     return 1 + len(SENTENCE_BREAK.findall(text))
 
@@ -445,8 +480,12 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
     in_tail = False
     in_recap = False
 
+    captions: set[str] = set()  # a caption dropped once is dropped wherever it comes again
+
     def drop(unit: _Unit, reason: str) -> None:
         found.removed.append(Removal(unit.text, reason))
+        if reason.startswith("photo caption"):
+            captions.add(unit.key)
 
     for number, unit in enumerate(units):
         if not unit.key:
@@ -485,9 +524,12 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
         if reason := _furniture(unit, found):
             drop(unit, reason)
             continue
-        following = units[number + 1].text if number + 1 < len(units) else ""
-        if _caption_above_credit(unit, following):
+        below = units[number + 1:number + 1 + CREDIT_REACH]
+        if _caption_above_credit(unit, below):
             drop(unit, "photo caption (above its credit)")
+            continue
+        if _caption_restated(unit, below[:1]):
+            drop(unit, "photo caption (the text below restates it)")
             continue
         if _teaser(unit, units[number + 1:number + 1 + TEASER_REACH]):
             drop(unit, "teaser (the paragraph follows in full)")
@@ -506,6 +548,9 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
             continue
         if unit.key in seen:
             drop(unit, "repeated paragraph")
+            continue
+        if unit.key in captions:
+            drop(unit, "photo caption (again)")
             continue
         if unit.words <= QUESTION_WORDS and QUESTION_HEADING.match(text):
             if not in_body and found.title is None:
@@ -552,14 +597,37 @@ def _header_line(units: list[_Unit], number: int, found: _Findings, in_body: boo
     return "heading or label, not a sentence"
 
 
-def _caption_above_credit(unit: _Unit, following: str) -> bool:
-    """A short sentence that reads as a caption, with a photo credit line right under it,
-    or the same caption again with its credit ("… situation. (AP Archive)")."""
-    if not (unit.ends_sentence and _short_caption(unit.text)):
+def _caption_above_credit(unit: _Unit, below: Sequence[_Unit]) -> bool:
+    """A short sentence that reads as a caption, with a photo credit line right under it
+    (perhaps after the photographer's name and a lone slash: "Joseph Prezioso", "/",
+    "AFP/Getty Images"), or the same caption again with its credit ("… situation. (AP
+    Archive)")."""
+    if not (unit.ends_sentence and _short_caption(unit.text)) or not below:
         return False
+    following = below[0].text
     if following.startswith(unit.text) and following != unit.text:
         return bool(PHOTO_CREDIT.match(following[len(unit.text):]))
-    return bool(PHOTO_CREDIT.match(following)) and _caption_like(unit.text)
+    if not _caption_like(unit.text):
+        return False
+    for line in below:
+        if PHOTO_CREDIT.match(line.text):
+            return True
+        if not (_looks_like_name(line.text) or not line.key):
+            return False
+    return False
+
+
+def _caption_restated(unit: _Unit, below: Sequence[_Unit]) -> bool:
+    """A one-sentence caption that the paragraph right under it restates at more length:
+    "People gather beside a burnt truck…" above "People gather beside a truck burned by
+    Afghan forces shelling in Chaman, a town in…". The paragraph keeps every fact."""
+    if not below or not unit.ends_sentence or unit.words > CAPTION_WORDS \
+            or _sentences(unit.text) != 1:
+        return False
+    mine, theirs = unit.key.split(), below[0].key.split()
+    if len(theirs) <= len(mine) or mine[:RESTATED_OPENING] != theirs[:RESTATED_OPENING]:
+        return False
+    return len(set(mine) & set(theirs)) >= RESTATED_SHARE * len(set(mine))
 
 
 def _teaser(unit: _Unit, later: Sequence[_Unit]) -> bool:
@@ -583,6 +651,8 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
         return "editorial note"
     if unit.words <= CAPTION_WORDS and FOLLOW_AUTHOR.search(text):
         return "author's note" if unit.words > 15 else "share, navigation or comment prompt"
+    if unit.words <= CAPTION_WORDS and FOLLOW_OUTLET.match(text):
+        return "share, navigation or comment prompt"
     if ((unit.words <= 15 and PROMO_ANYWHERE.search(text))
             or (PROMO_START.match(text) and (unit.words <= 15 or not unit.ends_sentence))
             or _page_words_only(text)):
@@ -592,6 +662,8 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
     if IMAGE_PLACEHOLDER.match(text) or PHOTO_CREDIT.match(text):
         return "image placeholder or photo credit"
     if CAPTION_START.match(text) and _short_caption(text):
+        return "photo caption"
+    if unit.words <= CAPTION_WORDS and PICTURE_POSITION.search(text) and _caption_like(text):
         return "photo caption"
     if STAMP_LABEL.match(text) and unit.words <= 25 and dates.find_dates(text):
         found.dates += [DateCandidate(value, "stamp", text, dates.WEIGHTS["stamp"])
@@ -639,7 +711,7 @@ def _trim_end(text: str, found: _Findings) -> str:
     while True:
         if credit := _at_end(PHOTO_CREDIT, text):
             body = text[:credit.start()].rstrip()
-            if not body or _short_caption(body):
+            if not body or _short_caption(body) or _agency_caption(body):
                 return cut(0, "photo caption" if body else "photo credit")
             last = _last_sentence(body)
             if _caption_like(body[last:]):

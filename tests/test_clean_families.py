@@ -431,3 +431,76 @@ def test_a_caption_repeated_with_its_credit_is_dropped_both_times() -> None:
     caption = "The chief engineer is inspecting the northern wall of the reservoir."
     article = run(P1, caption, f"{caption} (AP Archive)", P2)
     assert article.paragraphs == [P1, P2]
+
+
+def test_a_caption_above_a_name_slash_and_agency_credit_is_dropped_and_again_below() -> None:
+    caption = "Farmers queue at the water office in Northgate, Valleyland."
+    article = run(TITLE, f"{caption}\nJane Doe\n/\nVT/Getty Images\n{caption}", P1, P2)
+    assert article.paragraphs == [P1, P2]
+    assert [r.reason for r in article.removed if r.text == caption] == [
+        "photo caption (above its credit)", "photo caption (again)"]
+
+
+def test_an_agency_caption_with_background_is_all_caption() -> None:
+    caption = ("Workers clear mud from a canal near the dam in northern Valleyland Saturday, "
+               "May 10, 2025. Heavy rains in the valley flooded three villages on Friday, "
+               "officials said. (AP Photo/J. Doe)")
+    article = run(P1, caption, P2)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[caption] == "photo caption"
+
+
+def test_a_long_paragraph_that_ends_with_a_credit_keeps_its_prose() -> None:
+    prose = (f"{P1} The council met on Friday, May 9, 2025. {P2} {P3}")
+    article = run(prose + " (AP Photo/J. Doe)", P1.replace("new", "second"))
+    assert article.paragraphs[0] == prose
+
+
+@pytest.mark.parametrize("caption", [
+    "Water Minister Jane Doe (Right) at a meeting with the valley's farmers in Northgate.",
+    "Engineers (L) and inspectors at the northern spillway of the dam.",
+    "The chief engineer (2nd R) with her team at the reservoir site.",
+])
+def test_a_caption_that_places_people_in_the_picture_is_dropped(caption: str) -> None:
+    article = run(P1, caption, P2)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[caption] == "photo caption"
+
+
+def test_a_news_sentence_with_a_parenthesis_is_kept() -> None:
+    sentence = "The minister (left) said the dam would open in May, officials said."
+    article = run(P1, sentence, P2)
+    assert article.paragraphs == [P1, sentence, P2]
+
+
+def test_a_caption_the_next_paragraph_restates_is_dropped() -> None:
+    caption = "Farmers gather beside a flooded field near the dam."
+    restated = ("Farmers gather beside a field flooded by the dam's overflow near Northgate, "
+                "a town in the northern valley, officials said on Monday.")
+    article = run(P1, caption, restated, P2)
+    assert article.paragraphs == [P1, restated, P2]
+    assert reasons(article)[caption] == "photo caption (the text below restates it)"
+
+
+def test_a_short_sentence_the_next_paragraph_does_not_restate_is_kept() -> None:
+    short = "Farmers gather beside the dam every spring."
+    article = run(P1, short, "Farmers gather water from the canal in summer, officials said.")
+    assert short in article.paragraphs
+
+
+@pytest.mark.parametrize("prompt", [
+    "Follow Valley Times' official Instagram and Twitter pages to keep current on world news.",
+    "Stay Connected, Stay Informed - Follow Valley Times on WhatsApp for Real-time Updates!",
+    "Join Valley Times on Telegram for the latest updates from the northern valley.",
+])
+def test_an_outlets_invitation_to_follow_it_is_dropped(prompt: str) -> None:
+    article = run(P1, P2, prompt)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[prompt] == "share, navigation or comment prompt"
+
+
+def test_news_about_following_on_social_media_is_kept() -> None:
+    sentence = ("The ministry said farmers could follow the dam's water levels on a new "
+                "website, and that a WhatsApp line would take complaints.")
+    article = run(P1, sentence, P2)
+    assert sentence in article.paragraphs
