@@ -45,7 +45,7 @@ def brief_to_dict(brief: Brief) -> dict[str, Any]:
         "key_points": [_item(i) for i in brief.key_points],
         "sections": [
             {"theme": s.theme, "label": s.label, "description": s.description,
-             "salience": s.salience, "sentences": s.sentences,
+             "salience": s.salience, "sentences": s.sentences, "quoted_above": s.quoted_above,
              "items": [_item(i) for i in s.items]}
             for s in brief.sections
         ],
@@ -109,7 +109,8 @@ def brief_from_dict(data: dict[str, Any]) -> Brief:
         sections=tuple(Section(theme=s["theme"], label=s["label"],
                                description=s.get("description", ""),
                                items=tuple(item(i) for i in s["items"]),
-                               salience=s.get("salience", 0.0), sentences=s.get("sentences", 0))
+                               salience=s.get("salience", 0.0), sentences=s.get("sentences", 0),
+                               quoted_above=s.get("quoted_above", 0))
                        for s in data["sections"]),
         articles=tuple(ArticleInfo(id=a["id"], title=a["title"], outlet=outlet(a),
                                    published=_day(a["published"]),

@@ -140,15 +140,17 @@ def compose(theming: Theming, articles: Sequence[Article],
     for number, theme in enumerate(order):
         share = sum(wanted[t.key] for t in order[number:])
         budget = min(wanted[theme.key], max(0, remaining) * wanted[theme.key] // max(share, 1))
+        taken_before = set(state.taken)
         items = pick(by_theme[theme.key], budget)
         if not items:  # a theme with news today shows at least its best passage
             longer = _leaning(themed, cfg.max_sentence_words * 2, LAST_RESORT)
             items = pick(by_theme[theme.key], cfg.max_sentence_words, limit=1, passages=longer)
         remaining -= sum(len(item.text.split()) for item in items)
+        above = sum(1 for i in by_theme[theme.key] if i in taken_before)
         sections.append(Section(theme=theme.key, label=theme.label,
                                 description=theme.description, items=tuple(items),
                                 salience=round(salience[theme.key], 4),
-                                sentences=len(by_theme[theme.key])))
+                                sentences=len(by_theme[theme.key]), quoted_above=above))
 
     return Brief(
         title=settings.title, date=day, generated_at=generated_at,

@@ -183,6 +183,10 @@ class Section:
     items: tuple[Item, ...]
     salience: float
     sentences: int  # sentences of the day that belong to this theme
+    # of them, those already in the brief above (key points, earlier sections) or their
+    # near-duplicates: when every one is, an empty section says so; when some are not, they
+    # could not be quoted on their own
+    quoted_above: int = 0
 
 
 @dataclass(frozen=True)

@@ -200,3 +200,20 @@ def test_a_failed_early_pdf_is_rendered_here(seeds_brief: tuple[Settings, Brief]
     files = render.render_files(brief, settings, ["pdf"])
     assert isinstance(files["pdf"], bytes) and files["pdf"].startswith(b"%PDF")
     assert render._early is None  # used once
+
+
+@pytest.mark.parametrize(("sentences", "above", "says"), [
+    (2, 2, "Today's 2 sentences on this theme are already quoted above."),
+    (1, 1, "Today's 1 sentence on this theme is already quoted above."),
+    (3, 1, "Today's 3 sentences on this theme could not be quoted on their own; their "
+           "articles are listed below."),
+    (1, 0, "Today's 1 sentence on this theme could not be quoted on its own; its article is "
+           "listed below."),
+    (0, 0, "No reporting on this theme today."),
+])
+def test_an_empty_section_says_truly_why(seeds_brief: tuple[Settings, Brief], sentences: int,
+                                         above: int, says: str) -> None:
+    settings, brief = seeds_brief
+    first = replace(brief.sections[0], items=(), sentences=sentences, quoted_above=above)
+    html = render_html(replace(brief, sections=(first, *brief.sections[1:])), settings)
+    assert says in " ".join(html.split())
