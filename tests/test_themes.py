@@ -81,6 +81,14 @@ def test_cross_border_is_not_a_crossing() -> None:
     assert lexicon.score(s.stems) == 0.0
 
 
+def test_law_and_order_is_no_recognition_term(settings: Settings) -> None:
+    recognition = compile_theme(next(t for t in settings.themes if t.key == "recognition"))
+    [order] = build_sentences("The law and order situation in the province has improved.")
+    [lawful] = build_sentences("Islamabad does not regard it as the lawful government.")
+    assert recognition.score(order.stems) == 0.0
+    assert recognition.score(lawful.stems) > 0.0
+
+
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz -'", max_size=60))
 def test_matching_never_fails_on_any_text(text: str) -> None:
     from briefing.text import stems
