@@ -29,7 +29,7 @@ from briefing.models import (
     Skipped,
     ThemedSentence,
 )
-from briefing.standalone import dependences
+from briefing.standalone import Dependence, dependences
 from briefing.story import ON
 from briefing.summarize import DuplicateFinder, Pick, Pool, build_pool, citations, select
 from briefing.themes import Theming
@@ -74,7 +74,8 @@ def compose(theming: Theming, articles: Sequence[Article],
     scale = max((pool.density(i) for i in relevant), default=0.0) or None
 
     # A sentence that leans on the one before it comes with it, or not at all.
-    leans = _leaning(themed, cfg.max_sentence_words * 3 // 2, CARRIED)
+    leaning = _dependences(themed)
+    leans = _leaning(themed, leaning, cfg.max_sentence_words * 3 // 2, CARRIED)
 
     def usable(i: int, leans: dict[int, int | None]) -> bool:
         start = leans.get(i, i)
@@ -143,7 +144,7 @@ def compose(theming: Theming, articles: Sequence[Article],
         taken_before = set(state.taken)
         items = pick(by_theme[theme.key], budget)
         if not items:  # a theme with news today shows at least its best passage
-            longer = _leaning(themed, cfg.max_sentence_words * 2, LAST_RESORT)
+            longer = _leaning(themed, leaning, cfg.max_sentence_words * 2, LAST_RESORT)
             items = pick(by_theme[theme.key], cfg.max_sentence_words, limit=1, passages=longer)
         remaining -= sum(len(item.text.split()) for item in items)
         above = sum(1 for i in by_theme[theme.key] if i in taken_before)
@@ -196,17 +197,25 @@ def _join(items: list[Item], pool: Pool, i: int) -> list[Item] | None:
     return None
 
 
-def _leaning(themed: Sequence[ThemedSentence], max_words: int, carried: int
-             ) -> dict[int, int | None]:
-    """Sentences that lean on those before them: where the passage they need starts (the
-    nearest earlier sentence that stands alone, at most `carried` back), or None when the
-    passage cannot be one item (it would start further back, or pass `max_words`)."""
+def _dependences(themed: Sequence[ThemedSentence]
+                 ) -> list[tuple[list[int], list[Dependence]]]:
+    """Each article's sentences (their places in `themed`, in order) and whether each leans
+    on those before it: worked out once a day, whatever passage lengths are then allowed."""
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(themed):
         by_article[t.sentence.article].append(i)
+    return [(members, dependences([themed[i].sentence for i in members]))
+            for members in by_article.values()]
+
+
+def _leaning(themed: Sequence[ThemedSentence],
+             articles: Sequence[tuple[list[int], list[Dependence]]], max_words: int,
+             carried: int) -> dict[int, int | None]:
+    """Sentences that lean on those before them: where the passage they need starts (the
+    nearest earlier sentence that stands alone, at most `carried` back), or None when the
+    passage cannot be one item (it would start further back, or pass `max_words`)."""
     leans: dict[int, int | None] = {}
-    for members in by_article.values():
-        found = dependences([themed[i].sentence for i in members])
+    for members, found in articles:
         for k, dependence in enumerate(found):
             if not dependence:
                 continue

@@ -46,6 +46,10 @@ argued insisted explained stressed urged asserted maintained alleged confirmed d
 rejected emphasised emphasized underlined remarked""".split())
 
 _WORD = re.compile(r"[A-Za-z’']+")
+# A sentence opening with one of CONNECTIVES, then no letter: one match, trying them in
+# their order as a loop over them would ("Alsop said" is not "also").
+_CONNECTIVE = re.compile(
+    "(?:" + "|".join(map(re.escape, CONNECTIVES)) + r")(?![^\W\d_])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,9 @@ def dependences(sentences: Sequence[Sentence]) -> list[Dependence]:
 
 def _reason(text: str, seen: set[str], names: dict[str, str]) -> str:
     lead = text.lstrip("\"“‘'(").strip()
-    lower = lead.lower()
-    for phrase in CONNECTIVES:
-        if lower.startswith(phrase) and not lower[len(phrase):len(phrase) + 1].isalpha():
-            return f"opens with the connective '{lead[:len(phrase)]}'"
+    opening = _CONNECTIVE.match(lead)
+    if opening:
+        return f"opens with the connective '{opening.group()}'"
     tokens = _WORD.findall(lead)
     if not tokens:
         return ""

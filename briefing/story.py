@@ -178,8 +178,9 @@ def without_theme(judgment: Judgment, article: Article, sentences: Sequence[Sent
 
 def _in_phrases(seq: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[int]:
     """The positions of `seq` that one of `phrases` covers."""
-    return {i + k for phrase in phrases for i in occurrences(seq, phrase)
-            for k in range(len(phrase))}
+    present = set(seq)  # most of the story's names are not in a given sentence at all
+    return {i + k for phrase in phrases if phrase[0] in present
+            for i in occurrences(seq, phrase) for k in range(len(phrase))}
 
 
 @lru_cache(maxsize=1)

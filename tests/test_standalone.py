@@ -58,3 +58,26 @@ def test_an_articles_first_sentence_always_stands() -> None:
 def test_the_check_never_fails_on_any_text(bodies: list[str]) -> None:
     sentences = build_sentences(*[b if b.strip() else "x" for b in bodies])
     assert len(dependences(sentences)) == len(sentences)
+
+
+def _connective_by_loop(lead: str) -> str | None:
+    """The plain definition the compiled match stands for: the first connective, in
+    CONNECTIVES' order, that the lower-cased opening starts with and no letter follows."""
+    from briefing.standalone import CONNECTIVES
+
+    lower = lead.lower()
+    for phrase in CONNECTIVES:
+        if lower.startswith(phrase) and not lower[len(phrase):len(phrase) + 1].isalpha():
+            return lead[:len(phrase)]
+    return None
+
+
+@given(st.sampled_from(["Also", "also", "However", "In addition", "As a result", "Alsop",
+                        "Thenceforth", "Still", "Stillness", "Yet", "In fact", "Infact", ""]),
+       st.text(alphabet=st.sampled_from(list("ab ,.-'’é9_Ü")), max_size=8))
+def test_connective_match_is_the_loop_over_connectives(opening: str, rest: str) -> None:
+    from briefing.standalone import _CONNECTIVE
+
+    lead = opening + rest
+    found = _CONNECTIVE.match(lead)
+    assert (found.group() if found else None) == _connective_by_loop(lead)
