@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from briefing.standalone import dependences
+from briefing.standalone import _CONNECTIVE, CONNECTIVES, dependences
 from tests.conftest import build_sentences
 
 LEAD = ("Pakistan's Foreign Office spokesman Shafqat Ali Khan told reporters on Friday that "
@@ -63,8 +63,6 @@ def test_the_check_never_fails_on_any_text(bodies: list[str]) -> None:
 def _connective_by_loop(lead: str) -> str | None:
     """The plain definition the compiled match stands for: the first connective, in
     CONNECTIVES' order, that the lower-cased opening starts with and no letter follows."""
-    from briefing.standalone import CONNECTIVES
-
     lower = lead.lower()
     for phrase in CONNECTIVES:
         if lower.startswith(phrase) and not lower[len(phrase):len(phrase) + 1].isalpha():
@@ -76,8 +74,6 @@ def _connective_by_loop(lead: str) -> str | None:
                         "Thenceforth", "Still", "Stillness", "Yet", "In fact", "Infact", ""]),
        st.text(alphabet=st.sampled_from(list("ab ,.-'’é9_Ü")), max_size=8))
 def test_connective_match_is_the_loop_over_connectives(opening: str, rest: str) -> None:
-    from briefing.standalone import _CONNECTIVE
-
     lead = opening + rest
     found = _CONNECTIVE.match(lead)
     assert (found.group() if found else None) == _connective_by_loop(lead)
