@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -350,11 +350,26 @@ def _ends_with_credit(text: str) -> bool:
 def _at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     """A search for a pattern that ends the text (a credit, a wire tail, an ellipsis), over its last
     TAIL_REACH characters only: every such match is shorter, and a long paragraph is not
-    scanned from its first character."""
+    scanned from its first character. A text whose last character no match can end with
+    (most prose ends with a full stop) is not scanned at all."""
+    can_end = _CAN_END.get(pattern)
+    last = text.rstrip()[-1:]
+    if can_end is not None and not (last and can_end(last)):
+        return None
     start = max(0, len(text) - TAIL_REACH)
     while start and text[start - 1].isspace():  # a run of spaces is taken whole, so what
         start -= 1  # comes before it (a full stop, the start) is seen as before
     return pattern.search(text, start)
+
+
+# The last character (before trailing spaces) a match of an end-pattern can have. A photo
+# credit ends with a bracket, a name or a label's text, never with ".", "!", "?", ":" or
+# "("; a wire tail ends with a bracket, a letter or a dash. (The property test
+# test_credits_are_found_at_the_end_as_a_whole_search_finds_them holds them to the search.)
+_CAN_END: dict[re.Pattern[str], Callable[[str], bool]] = {
+    PHOTO_CREDIT: lambda last: last not in ".!?:(",
+    WIRE_TAIL: lambda last: last.isalpha() or last in ")-–—",
+}
 
 
 def _title_case(words: list[str]) -> bool:
@@ -560,7 +575,7 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
                 drop(unit, "sub-heading (a question)")
             continue
         tokens = set(unit.key.split())
-        if unit.words >= BODY_WORDS and any(_overlap(tokens, other) >= 0.9 for other in recent):
+        if unit.words >= BODY_WORDS and any(_near_identical(tokens, other) for other in recent):
             drop(unit, "repeated paragraph (near-identical)")
             continue
         if not _is_prose(unit) and (reason := _header_line(units, number, found, in_body,
@@ -806,6 +821,16 @@ def _near_author_cue(units: list[_Unit], number: int) -> bool:
     neighbours = units[max(0, number - 1): number + 2]
     return any(AUTHOR_CUE.search(u.text) or BYLINE.match(u.text) for u in neighbours
                if u is not units[number])
+
+
+NEAR_IDENTICAL = 0.9  # share of their words two paragraphs have in common (Jaccard)
+
+
+def _near_identical(a: set[str], b: set[str]) -> bool:
+    """Do two paragraphs share NEAR_IDENTICAL of their words? Sets whose sizes differ more
+    cannot (the overlap is at most the smaller size over the larger), and are not compared."""
+    small, large = sorted((len(a), len(b)))
+    return bool(small) and small / large >= NEAR_IDENTICAL and _overlap(a, b) >= NEAR_IDENTICAL
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -214,6 +214,10 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
     return sentences
 
 
+# A letter or digit: what str.isalnum() is true of (\w less the underscore).
+ALNUM = re.compile(r"[^\W_]")
+
+
 def _merge_lowercase_starts(paragraph: str, spans: Iterable[tuple[int, int]]
                             ) -> list[tuple[int, int]]:
     """Join a piece that starts in lower case, or has no word at all, to the sentence
@@ -227,7 +231,7 @@ def _merge_lowercase_starts(paragraph: str, spans: Iterable[tuple[int, int]]
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         piece = paragraph[start:end]
-        wordless = not any(c.isalnum() for c in piece)
+        wordless = ALNUM.search(piece) is None
         if merged and (wordless or piece.lstrip()[:1].islower()):
             merged[-1] = (merged[-1][0], end)
         elif not wordless:

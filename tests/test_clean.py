@@ -473,7 +473,9 @@ def test_seed_removals_have_reasons(seeds: dict[str, Article]) -> None:
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600),
        st.sampled_from(["", " (AP Photo/J. Doe)", " — AFP/File", ". REUTERS/A. Name",
                         " (VT/VALLEY WATER AUTHORITY)", " Photo: Valley Times", " (ANI)",
-                        " - Ends", "—APP", " (With inputs from agencies)", ".(Twitter)"]))
+                        " - Ends", "—APP", " (With inputs from agencies)", ".(Twitter)",
+                        " officials said.", ' "We will respond!"', " Credit: Valley Times”",
+                        " — Reuters", " (Photo: AFP) ", ". Photo credit: X;", " —ENDſ"]))
 def test_credits_are_found_at_the_end_as_a_whole_search_finds_them(body: str, tail: str) -> None:
     """Credits and wire tails are searched in the text's last TAIL_REACH characters only:
     the same credit, and the same text before it, as a search of the whole text finds
@@ -487,3 +489,12 @@ def test_credits_are_found_at_the_end_as_a_whole_search_finds_them(body: str, ta
             if whole and near:
                 assert whole.group().strip() == near.group().strip()
                 assert text[:whole.start()].rstrip() == text[:near.start()].rstrip()
+
+
+@given(st.sets(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), max_size=26),
+       st.sets(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), max_size=26))
+def test_near_identical_is_the_overlap_threshold(a: set[str], b: set[str]) -> None:
+    """Skipping paragraphs of very different sizes changes no answer of the overlap test."""
+    from briefing.clean import NEAR_IDENTICAL, _near_identical, _overlap
+
+    assert _near_identical(a, b) == (_overlap(a, b) >= NEAR_IDENTICAL)

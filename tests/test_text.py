@@ -267,3 +267,9 @@ def test_addressed_only_ever_removes_stems(sentence: str) -> None:
     left = text_module.addressed(sentence, full)
     for st_ in left:
         full.remove(st_)  # each stem left was in the sentence, as often
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_alnum_pattern_is_what_isalnum_says(piece: str) -> None:
+    """The wordless-piece check is one compiled search, the same as asking each character."""
+    assert (text_module.ALNUM.search(piece) is None) == (not any(c.isalnum() for c in piece))
