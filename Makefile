@@ -24,16 +24,18 @@ typecheck: $(VENV)/.installed-test
 
 # Benchmarks (not part of `make test`): DUC=/path/to/duc2003 for the ROUGE table (TAC=/path
 # to the TAC 2011 MultiLing pilot adds training sets for the cross-validated concept weights),
-# DEVSET=/path/to/copy for the development set (its dev half; DEVSET_SPLIT=test once, at the end),
+# DEVSET=/path/to/copy for the development set (its dev half; DEVSET_SPLIT=test once, at the end;
+# DEVSET_PARTIAL=1 measures a copy that lacks some articles on the ones it has),
 # BASELINE=/path/to/older/checkout to time it beside this one in the same run.
 DUC ?=
 TAC ?=
 DEVSET ?=
 DEVSET_SPLIT ?= dev
+DEVSET_PARTIAL ?=
 BASELINE ?=
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)") $(if $(TAC),--tac "$(TAC)") \
-	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)") \
+	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)" $(if $(DEVSET_PARTIAL),--partial)) \
 	  $(if $(BASELINE),--baseline "$(BASELINE)")
 
 # Retrain the learned concept weights (briefing/data/concept_weights.json): DUC=… [TAC=…].
@@ -43,7 +45,7 @@ weights: $(VENV)/.installed
 # Retrain how much each piece of theme evidence counts (briefing/data/theme_weights.json)
 # from the development set's dev split: DEVSET=/path/to/copy.
 theme-weights: $(VENV)/.installed
-	$(BIN)/python -m benchmarks.train_themes "$(DEVSET)" --folds
+	$(BIN)/python -m benchmarks.train_themes "$(DEVSET)" --folds $(if $(DEVSET_PARTIAL),--partial)
 
 # Regenerate the golden brief.json of the seeds after an intended change.
 golden: $(VENV)/.installed

@@ -1,6 +1,6 @@
 """Theme accuracy, article relevance and boilerplate on the Pakistan–Afghanistan development set.
 
-    python -m benchmarks.devset LOCAL_FOLDER [--split dev|test|all] [-v]
+    python -m benchmarks.devset LOCAL_FOLDER [--split dev|test|all] [--partial] [-v]
 
 The labels are committed (benchmarks/data/devset/); the article text is not,
 so this reads a local copy (a folder of NNN.txt files, checked first with
@@ -9,6 +9,10 @@ project's own source layer, as `briefing run --input` reads a day's folder,
 themed, and composed into a brief, whose article list says which articles are
 relevant. Predicted sentences are matched to the labelled ones by
 benchmarks/align.py. Tune on `dev`; `test` is reported once, at the end.
+
+Pages change and the stored copies they were rebuilt from come and go, so a copy
+may lack some articles. `--partial` measures the articles it has and says which
+it left out; compare figures only between runs on the same copy.
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ class DevsetReport:
     relevance_recall: float
     false_relevant: tuple[Outlet, ...]  # distractors the brief counts as relevant
     missed: tuple[Outlet, ...]  # relevant articles the brief counts as not relevant
+    left_out: tuple[str, ...] = ()  # the split's articles missing from a partial copy
 
 
 @dataclass(frozen=True)
@@ -96,10 +101,10 @@ class LabelledArticle:
     themed: Sequence[ThemedSentence]  # the pipeline's sentences of this article
 
 
-def read_split(folder: Path, split: str, settings: Settings,
-               data: Path = DATA) -> tuple[list[LabelledArticle], Brief]:
+def read_split(folder: Path, split: str, settings: Settings, data: Path = DATA,
+               partial: bool = False) -> tuple[list[LabelledArticle], Brief]:
     """The split's articles read, themed and composed as the pipeline does, beside their labels."""
-    rows, labels, reading = read_day(folder, split, settings, data)
+    rows, labels, reading = read_day(folder, split, settings, data, partial)
     # Syndicated copies' sentences are themed too: they are the copy's text, cited with
     # its lead, and a copy is as relevant as its lead.
     themed = pipeline.theme(with_copies(reading), settings).sentences
@@ -108,17 +113,22 @@ def read_split(folder: Path, split: str, settings: Settings,
     return labelled(folder, rows, labels, themed), brief
 
 
-def read_day(folder: Path, split: str, settings: Settings, data: Path
-          ) -> tuple[list[ArticleRow], list[Label], pipeline.Reading]:
+def read_day(folder: Path, split: str, settings: Settings, data: Path, partial: bool = False
+             ) -> tuple[list[ArticleRow], list[Label], pipeline.Reading]:
+    """The split's rows and labels and its articles read as a day. With `partial`, the rows
+    whose file the copy lacks are left out (`left_out` names them); the articles it has
+    must still hold their labelled sentences."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
     rows = [r for r in read_articles(data) if split in ("all", r.split)]
     if not rows:
         raise SystemExit(f"the development set has no {split!r} articles: a fresh test part "
                          "joins it before it is measured (see benchmarks/data/devset/README.md)")
+    if partial:
+        rows = [r for r in rows if (folder / r.file).is_file()]
     labels = [label for label in read_labels(data) if label.article in {r.file for r in rows}]
     copy = check(folder, rows, labels)
-    if not copy.ok:
+    if not rows or not copy.ok:
         raise SystemExit(f"{folder} is not a usable copy of the development set:\n"
                          f"{summary(copy)}\n{HOW_TO_GET}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,12 +158,12 @@ def labelled(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
 
 
 def small_days(folder: Path, settings: Settings, split: str = "dev",
-               data: Path = DATA) -> tuple[DevsetReport, DevsetReport]:
+               data: Path = DATA, partial: bool = False) -> tuple[DevsetReport, DevsetReport]:
     """Every article as a day of its own: themed from its own text only, then with the
     split's other articles standing in for the archive's earlier days (their sure
     sentences teach the model, as `summary.learn_days` does). A small day is where the
     day's own text is too thin to learn from."""
-    rows, labels, reading = read_day(folder, split, settings, data)
+    rows, labels, reading = read_day(folder, split, settings, data, partial)
     days = {a.id: day_of(reading, a.id) for a in reading.articles}
     taught = {i: pipeline.learned_from(with_copies(day), settings) for i, day in days.items()}
     alone: list[ThemedSentence] = []
@@ -191,9 +201,16 @@ def relevance_of(brief: Brief) -> dict[str, bool]:
 
 
 def evaluate(folder: Path, settings: Settings, split: str = "dev",
-             data: Path = DATA) -> DevsetReport:
-    articles, brief = read_split(folder, split, settings, data)
-    return score(split, articles, relevance_of(brief), [t.key for t in settings.themes])
+             data: Path = DATA, partial: bool = False) -> DevsetReport:
+    articles, brief = read_split(folder, split, settings, data, partial)
+    report = score(split, articles, relevance_of(brief), [t.key for t in settings.themes])
+    return replace(report, left_out=left_out(folder, split, data))
+
+
+def left_out(folder: Path, split: str, data: Path = DATA) -> tuple[str, ...]:
+    """The split's articles that the copy lacks (measured without them only with --partial)."""
+    return tuple(r.id for r in read_articles(data) if split in ("all", r.split)
+                 and not (folder / r.file).is_file())
 
 
 def score(split: str, articles: Sequence[LabelledArticle], relevance: dict[str, bool],
@@ -269,6 +286,9 @@ def table(report: DevsetReport, verbose: bool = False) -> str:
         f"Distractors marked relevant: {_outlets(report.false_relevant)}. "
         f"Relevant articles marked not relevant: {_outlets(report.missed)}.",
     ]
+    if report.left_out:
+        lines += ["", f"Partial copy: {len(report.left_out)} of the split's articles are not in "
+                  f"the local copy and were left out ({', '.join(report.left_out)})."]
     if verbose and report.boilerplate:
         lines += ["", "Boilerplate examples:", ""]
         lines += [f"- {b.article}: {b.text[:60]}" for b in report.boilerplate[:EXAMPLES]]
@@ -280,16 +300,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("folder", type=Path, help="the local copy: a folder of NNN.txt files")
     parser.add_argument("--split", choices=SPLITS, default="dev",
                         help="dev (default); test only once, at the end")
+    parser.add_argument("--partial", action="store_true",
+                        help="measure the articles the copy has, leaving out those it lacks")
     parser.add_argument("-v", "--verbose", action="store_true", help="list boilerplate lines")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     text.pretrained_parameters = lambda: None  # as on a fresh machine, as in make bench
     settings = load_settings(ROOT / "briefing.toml")
-    report = evaluate(args.folder, settings, args.split)
+    report = evaluate(args.folder, settings, args.split, partial=args.partial)
     print(f"### Development set, {report.split} split\n")
     print(table(report, args.verbose))
     print(f"\n### Each article as a day of its own, {report.split} split\n")
-    print(small_days_table(*small_days(args.folder, settings, args.split)))
+    print(small_days_table(*small_days(args.folder, settings, args.split,
+                                       partial=args.partial)))
 
 
 if __name__ == "__main__":

@@ -77,8 +77,8 @@ def seeds(settings: Settings, now: datetime) -> Readability:
     return judge("seeds", brief, reading.sentences, labels, _pages(brief, settings))
 
 
-def devset(folder: Path, settings: Settings, split: str) -> Readability:
-    articles, brief = read_split(folder, split, settings)
+def devset(folder: Path, settings: Settings, split: str, partial: bool = False) -> Readability:
+    articles, brief = read_split(folder, split, settings, partial=partial)
     labels: dict[tuple[str, int], str] = {}
     sentences: list[Sentence] = []
     for a in articles:

@@ -62,6 +62,8 @@ def main() -> None:
                         help="a local copy of the development set (a folder of NNN.txt files)")
     parser.add_argument("--split", choices=devset.SPLITS, default="dev",
                         help="the development set's half: dev (default); test once, at the end")
+    parser.add_argument("--partial", action="store_true",
+                        help="a development-set copy that lacks some articles: measure the rest")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="list the boilerplate lines the development set finds")
     args = parser.parse_args()
@@ -124,12 +126,13 @@ def main() -> None:
     print(themes.table(report) + "\n")
 
     if args.devset:
-        found = devset.evaluate(args.devset, settings, args.split)
+        found = devset.evaluate(args.devset, settings, args.split, partial=args.partial)
         print(f"### Development set: Pakistan–Afghanistan news, {found.split} split "
               f"(benchmarks/data/devset)\n")
         print(devset.table(found, args.verbose) + "\n")
         print(f"### Development set, each article as a day of its own, {found.split} split\n")
-        print(devset.small_days_table(*devset.small_days(args.devset, settings, args.split))
+        print(devset.small_days_table(*devset.small_days(args.devset, settings, args.split,
+                                                                    partial=args.partial))
               + "\n")
     else:
         print(f"### Development set: skipped\n\n{devset.HOW_TO_GET}\n")
@@ -137,7 +140,7 @@ def main() -> None:
     now = datetime.now().astimezone()
     briefs = [readability.seeds(settings, now)]
     if args.devset:
-        briefs.append(readability.devset(args.devset, settings, args.split))
+        briefs.append(readability.devset(args.devset, settings, args.split, args.partial))
     print(readability.table(briefs, args.verbose) + "\n")
 
     if not args.skip_scale:

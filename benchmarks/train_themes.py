@@ -186,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=float, default=SEEDS,
                         help="the seeds' labels weigh this share of the dev sentences' weight "
                              f"(default {SEEDS}; 0 leaves them out)")
+    parser.add_argument("--partial", action="store_true",
+                        help="a copy that lacks some articles: fit on the ones it has")
     parser.add_argument("--folds", action="store_true",
                         help="first report held-out macro-F1 (fit on half, measure the other)")
     args = parser.parse_args(argv)
@@ -194,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = load_settings(ROOT / "briefing.toml")
     keys = [t.key for t in settings.themes]
     threshold = SummarySettings().theme_threshold
-    rows, labels, reading = devset.read_day(args.folder, "dev", settings, DATA)
+    rows, labels, reading = devset.read_day(args.folder, "dev", settings, DATA, args.partial)
     fitted = {}
     for name, alone in (("taught", False), ("untaught", True)):
         found = examples(args.folder, rows, labels, reading, settings, alone)

@@ -286,6 +286,23 @@ def test_evaluate_reads_only_the_split_through_the_pipeline(tmp_path: Path,
         devset.evaluate(folder, settings, "dev", data)
 
 
+def test_a_partial_copy_is_measured_on_what_it_has_and_names_what_it_left_out(
+        tmp_path: Path, settings: Settings) -> None:
+    data, folder = fake_copy(tmp_path)
+    (folder / "001.txt").unlink()
+    report = devset.evaluate(folder, settings, "dev", data, partial=True)
+    assert report.articles == 1 and report.left_out == ("001",)
+    assert report.gold == 2  # 002's labelled sentences only
+    assert "Partial copy: 1 of the split's articles" in devset.table(report)
+    altered = folder / "002.txt"  # what it has must still hold its labelled sentences
+    altered.write_text(altered.read_text(encoding="utf-8").replace(" ", "  x "), encoding="utf-8")
+    with pytest.raises(SystemExit, match="not a usable copy"):
+        devset.evaluate(folder, settings, "dev", data, partial=True)
+    (folder / "002.txt").unlink()
+    with pytest.raises(SystemExit, match="not a usable copy"):
+        devset.evaluate(folder, settings, "dev", data, partial=True)
+
+
 def test_small_days_theme_each_article_alone_then_with_the_others_as_earlier_days(
         tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each article is themed from its own text, and then with the others' sure sentences as
