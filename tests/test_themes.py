@@ -341,3 +341,89 @@ def test_the_model_taught_by_many_sentences_uses_the_taught_weights(settings: Se
     for t in theming.sentences:
         w = t.why
         assert abs(w.own + w.context + w.learned - w.against - w.total) < 0.01
+
+
+# --- the labelled examples ------------------------------------------------------------------
+
+def test_labelled_counts_each_stem_once_per_sentence_and_leave_out_rare_ones() -> None:
+    found = [("clashes", ("shell", "shell", "border")), ("clashes", ("shell", "post")),
+             ("trade", ("truck",)), ("trade", ("truck", "border"))]
+    labelled = themes.Labelled.of(found, min_count=2)
+    assert labelled.sentences == {"clashes": 2, "trade": 2}
+    assert labelled.counts == {"clashes": {"shell": 2}, "trade": {"truck": 2}}
+    assert themes.Labelled.from_json(labelled.to_json()) == labelled
+
+
+def test_labelled_counts_serve_only_themes_of_their_keys() -> None:
+    labelled = themes.Labelled.of([("clashes", ("a",)), ("trade", ("b",)), (OTHER, ("c",))],
+                                  min_count=1)
+    both = labelled.for_themes(["clashes", "trade", "weather"])
+    assert both is not None and set(both.counts) == {"clashes", "trade", OTHER}
+    one = labelled.for_themes(["clashes", "weather"])  # `other` was labelled against two
+    assert one is not None and set(one.counts) == {"clashes"}
+    assert labelled.for_themes(["weather", "sport"]) is None
+
+
+@given(st.lists(st.tuples(st.sampled_from(["clashes", "trade", OTHER]),
+                          st.lists(st.sampled_from("abcdefgh"), max_size=6)), max_size=12),
+       st.lists(st.sampled_from("abcdefghij"), min_size=1, max_size=6))
+def test_labelled_counts_teach_as_that_many_sentences_would(
+        found: list[tuple[str, list[str]]], sentence: list[str]) -> None:
+    """The model learns from a labelled sentence's counts what LABELLED_WEIGHT copies of the
+    sentence itself would teach it."""
+    labelled = themes.Labelled.of(found, min_count=1)
+    counted = themes.NaiveBayes([], labelled)
+    copies = themes.NaiveBayes([example for example in found
+                                for _ in range(themes.LABELLED_WEIGHT)])
+    assert counted.vocabulary == copies.vocabulary
+    by_counts, by_copies = counted.predict(sentence), copies.predict(sentence)
+    assert by_counts.keys() == by_copies.keys()
+    assert all(abs(by_counts[k] - by_copies[k]) < 1e-9 for k in by_counts)
+
+
+def test_labelled_examples_teach_a_day_words_it_never_saw(settings: Settings) -> None:
+    """A one-sentence day learns nothing from itself; hand-labelled sentences' counts teach
+    it that howitzers go with clashes."""
+    from briefing.text import stems
+
+    labelled = themes.Labelled.of(
+        [*(("clashes", stems("Howitzer shells hit the post.")) for _ in range(5)),
+         *(("trade", stems("Trucks waited to export fruit.")) for _ in range(5)),
+         *((OTHER, stems("The festival drew crowds.")) for _ in range(5))], min_count=1)
+    unknown = "Afghan howitzer rounds hit Pakistani positions overnight."
+    sentences = build_sentences(unknown)
+    alone = theme_day([article("a.txt", unknown)], sentences, settings.themes, settings.story,
+                      settings.summary.theme_threshold, weights=only_learned()).sentences[0]
+    taught = theme_day([article("a.txt", unknown)], sentences, settings.themes, settings.story,
+                       settings.summary.theme_threshold, weights=only_learned(),
+                       labelled=labelled).sentences[0]
+    assert alone.why.learned == 0
+    assert taught.scores["clashes"] == 0 and taught.why.best == "clashes"
+    assert taught.why.learned >= 1.0
+
+
+def test_the_shipped_labelled_examples_are_the_built_in_themes_and_compact() -> None:
+    shipped = themes.labelled_examples()
+    assert set(shipped.counts) == {"recognition", "clashes", "talks", "trade", OTHER}
+    assert all(n >= themes.LABELLED_MIN for c in shipped.counts.values() for n in c.values())
+    assert all(shipped.sentences[k] >= max(c.values()) for k, c in shipped.counts.items())
+
+
+def test_the_configuration_turns_the_labelled_examples_off(
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefing import pipeline
+
+    seen: list[object] = []
+    real = pipeline.theme_day
+
+    def spy(*args: object, **kwargs: object) -> Theming:
+        seen.append(kwargs.get("labelled"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "theme_day", spy)
+    body = "Pakistani and Afghan troops clashed at the Torkham border."
+    reading = pipeline.Reading((article("a.txt", body),), tuple(build_sentences(body)), ())
+    pipeline.theme(reading, settings)
+    off = replace(settings, summary=replace(settings.summary, labelled_examples=False))
+    pipeline.theme(reading, off)
+    assert seen == [themes.labelled_examples(), None]
