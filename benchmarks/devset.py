@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import random
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +32,6 @@ from briefing import pipeline, text
 from briefing.config import Settings, load_settings
 from briefing.models import OTHER, Brief, ThemedSentence
 from briefing.source import FolderSource
-from briefing.themes import Example, Labelled, theme_day
 from scripts.devset_check import (
     DATA,
     FURNITURE,
@@ -51,9 +49,6 @@ from scripts.devset_check import (
 ROOT = Path(__file__).resolve().parent.parent
 SPLITS = ("dev", "test", "all")
 EXAMPLES = 20  # boilerplate lines listed in verbose mode
-# The shipped labelled examples (briefing/data/theme_examples.json) are the dev split's
-# labels: a dev sentence is themed with those of the other FOLDS - 1 folds of articles.
-FOLDS = 4
 HOW_TO_GET = """The development set's text is not in this repository (third-party articles);
 benchmarks/data/devset/README.md says how to make a local copy (a folder of NNN.txt files).
 Check it with: python3 scripts/devset_check.py /path/to/copy
@@ -112,10 +107,7 @@ def read_split(folder: Path, split: str, settings: Settings, data: Path = DATA,
     rows, labels, reading = read_day(folder, split, settings, data, partial)
     # Syndicated copies' sentences are themed too: they are the copy's text, cited with
     # its lead, and a copy is as relevant as its lead.
-    themed = (cross_fitted(reading, settings,
-                           fold_labelled(reading, gold(folder, rows, labels, reading)))
-              if in_shipped(rows, settings) else pipeline.theme(with_copies(reading),
-                                                                settings).sentences)
+    themed = pipeline.theme(with_copies(reading), settings).sentences
     brief = pipeline.brief_of(reading, settings, datetime.now().date(),
                               datetime.now().astimezone())
     return labelled(folder, rows, labels, themed), brief
@@ -146,12 +138,6 @@ def read_day(folder: Path, split: str, settings: Settings, data: Path, partial: 
     return rows, labels, reading
 
 
-def in_shipped(rows: Sequence[ArticleRow], settings: Settings) -> bool:
-    """Are some of these articles' labels in the shipped labelled examples (the dev split's)?
-    Then their themes are cross-fitted (`cross_fitted`), never learnt from their own labels."""
-    return settings.summary.labelled_examples and any(r.split == "dev" for r in rows)
-
-
 def with_copies(reading: pipeline.Reading) -> pipeline.Reading:
     return replace(reading, sentences=(*reading.sentences, *reading.support))
 
@@ -171,71 +157,6 @@ def labelled(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
     return out
 
 
-def gold(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
-         reading: pipeline.Reading) -> dict[str, list[tuple[int, str]]]:
-    """Each article's labelled theme and `other` sentences: (the sentence's place in the
-    reading with its copies, its label), for the sentences the pipeline made of them."""
-    whole = with_copies(reading)
-    out: dict[str, list[tuple[int, str]]] = {}
-    for r in rows:
-        mine = [i for i, s in enumerate(whole.sentences) if s.article == r.file]
-        if not mine:
-            continue
-        found = labelled(folder, [r], labels, ())[0]
-        result = align(found.gold, [PredictedSentence(key(whole.sentences[i].text),
-                                                      tuple(words(whole.sentences[i].text)))
-                                    for i in mine])
-        out[r.file] = [(mine[match], label.label) for label, match
-                       in zip(found.labels, result.gold_match, strict=True)
-                       if label.label != FURNITURE and match is not None]
-    return out
-
-
-def labelled_of(reading: pipeline.Reading, found: dict[str, list[tuple[int, str]]],
-                articles: Iterable[str]) -> Labelled:
-    """The labelled counts of some articles' sentences, as the shipped file holds them."""
-    sentences = with_copies(reading).sentences
-    return Labelled.of((label, sentences[i].stems) for a in articles
-                              for i, label in found.get(a, []))
-
-
-def folds(files: Sequence[str], k: int = FOLDS) -> list[set[str]]:
-    """The articles in k folds (the same on every run)."""
-    order = sorted(files)
-    random.Random(0).shuffle(order)
-    return [set(order[n::k]) for n in range(k)]
-
-
-def fold_labelled(reading: pipeline.Reading, found: dict[str, list[tuple[int, str]]]
-                  ) -> dict[str, Labelled]:
-    """For each labelled article, the labelled counts of the articles outside its fold."""
-    out = {}
-    for fold in folds(list(found)):
-        learnt = labelled_of(reading, found, [a for a in found if a not in fold])
-        out.update({a: learnt for a in fold})
-    return out
-
-
-def cross_fitted(day: pipeline.Reading, settings: Settings, by_article: dict[str, Labelled],
-                 background: Sequence[Example] = ()) -> list[ThemedSentence]:
-    """A day's sentences (with its copies') themed as the pipeline themes them, except
-    that the labelled examples the model learns from are those of the other folds
-    (`fold_labelled`), never of the sentence's own article (the shipped file holds every
-    dev article's). An article without labels takes the shipped examples."""
-    whole = with_copies(day)
-    themed = list(pipeline.theme(whole, settings, background).sentences)
-    place = {(t.sentence.article, t.sentence.index): n for n, t in enumerate(themed)}
-    articles = {t.sentence.article for t in themed}
-    for learnt in {id(v): v for a, v in by_article.items() if a in articles}.values():
-        mine = {a for a in articles if by_article.get(a) is learnt}
-        theming = theme_day(whole.articles, whole.sentences, settings.themes, settings.story,
-                            settings.summary.theme_threshold, background, labelled=learnt)
-        for t in theming.sentences:
-            if t.sentence.article in mine:
-                themed[place[(t.sentence.article, t.sentence.index)]] = t
-    return themed
-
-
 def small_days(folder: Path, settings: Settings, split: str = "dev",
                data: Path = DATA, partial: bool = False) -> tuple[DevsetReport, DevsetReport]:
     """Every article as a day of its own: themed from its own text only, then with the
@@ -245,18 +166,12 @@ def small_days(folder: Path, settings: Settings, split: str = "dev",
     rows, labels, reading = read_day(folder, split, settings, data, partial)
     days = {a.id: day_of(reading, a.id) for a in reading.articles}
     taught = {i: pipeline.learned_from(with_copies(day), settings) for i, day in days.items()}
-    by_article = (fold_labelled(reading, gold(folder, rows, labels, reading))
-                  if in_shipped(rows, settings) else {})
     alone: list[ThemedSentence] = []
     helped: list[ThemedSentence] = []
     for i, day in days.items():
         background = [e for other, found in taught.items() if other != i for e in found]
-        if by_article:
-            alone += cross_fitted(day, settings, by_article)
-            helped += cross_fitted(day, settings, by_article, background)
-        else:
-            alone += pipeline.theme(with_copies(day), settings).sentences
-            helped += pipeline.theme(with_copies(day), settings, background).sentences
+        alone += pipeline.theme(with_copies(day), settings).sentences
+        helped += pipeline.theme(with_copies(day), settings, background).sentences
     keys = [t.key for t in settings.themes]
     return (score(split, labelled(folder, rows, labels, alone), {}, keys),
             score(split, labelled(folder, rows, labels, helped), {}, keys))

@@ -10,17 +10,9 @@ sentence may take and `other`, with one weight per feature shared by every theme
 is fitted with SciPy, with a little L2 penalty. Two weight sets are fitted:
 
 - **taught**, from the whole split as one day, when the model learns from many
-  sentences (a day of the feeds, or a small day with the archive's earlier days, or
-  any day with the labelled examples below). The model learns, beside the day, the
-  labelled sentences' counts of the other devset.FOLDS folds of articles, never of the
-  sentence's own, as it will learn them from the shipped file;
-- **untaught**, from every article as a day of its own with no earlier days and no
-  labelled examples, when the model learns from few sentences or none.
-
-It also writes the labelled examples themselves (briefing/data/theme_examples.json):
-the dev split's labelled theme and `other` sentences as counts, per label, of the
-sentences each stem occurs in (themes.Labelled), which the model learns from on
-every day (`summary.labelled_examples`). The seeds are not among them.
+  sentences (a day of the feeds, or a small day with the archive's earlier days);
+- **untaught**, from every article as a day of its own with no earlier days, when
+  the model learns from few sentences or none.
 
 The weights are scaled so that the evidence needed for a theme (the bias) is the
 default `summary.theme_threshold`. The weights are shared by every theme, so a
@@ -43,23 +35,22 @@ import numpy as np
 
 from benchmarks import devset
 from benchmarks import themes as seed_labels
+from benchmarks.align import PredictedSentence, align
 from benchmarks.themes import class_scores
 from briefing import pipeline, text, themes
 from briefing.config import Settings, SummarySettings, load_settings
 from briefing.models import OTHER
 from briefing.source import FolderSource
-from scripts.devset_check import DATA, ArticleRow, Label
+from scripts.devset_check import DATA, FURNITURE, ArticleRow, Label, key, words
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "briefing" / "data" / themes.WEIGHTS
-LABELLED_OUT = ROOT / "briefing" / "data" / themes.LABELLED
 L2 = 1e-3
 # The seeds' 69 labelled sentences weigh as much as this share of the dev split's: the seeds
 # are commentary, where a sentence's own words must outweigh its article's theme, and the
 # brief's reference day, which must stay at macro-F1 0.85 or better (0.6 did with 148 dev
-# articles; with 184 it left the seeds at 0.81, 0.8 kept them at 0.87; with the labelled
-# examples, 0.8 to 1.5 leave them at 0.84, 2.0 at 0.85).
-SEEDS = 2.0
+# articles; with 184 it left the seeds at 0.81, 0.8 keeps them at 0.87).
+SEEDS = 0.8
 
 
 @dataclass(frozen=True)
@@ -72,14 +63,13 @@ class Example:
     weight: float = 1.0
 
 
-def seed_examples(settings: Settings, background: Sequence[themes.Example],
-                  labelled: themes.Labelled | None = None) -> list[Example]:
+def seed_examples(settings: Settings, background: Sequence[themes.Example]) -> list[Example]:
     """The seeds' labelled sentences (benchmarks.themes.seed_themes) as one day, with
-    `background` as its earlier days and the `labelled` counts."""
+    `background` as its earlier days."""
     gold = seed_labels.seed_themes()
     reading = FolderSource(seed_labels.ROOT / "seeds").read(settings).reading
     ev = themes.evidence(reading.articles, reading.sentences, settings.themes, settings.story,
-                         background, labelled)
+                         background)
     found = []
     for e in ev.sentences:
         s = reading.sentences[e.index]
@@ -90,34 +80,28 @@ def seed_examples(settings: Settings, background: Sequence[themes.Example],
 
 def examples(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
              reading: pipeline.Reading, settings: Settings, alone: bool) -> list[Example]:
-    """The dev split's labelled sentences with their evidence: the split as one day, its
-    model learning also the labelled counts of the other folds; or (`alone`) every
-    article as a day of its own, without earlier days or labelled examples."""
-    found = devset.gold(folder, rows, labels, reading)
-    out: list[Example] = []
-    every = devset.with_copies(reading).sentences
-    if alone:
-        for a in reading.articles:
-            day = devset.with_copies(devset.day_of(reading, a.id))
-            ev = themes.evidence(day.articles, day.sentences, settings.themes, settings.story)
-            if ev.taught:
-                continue  # a one-article day that taught its model enough
-            by_index = {e.index: e for e in ev.sentences}
-            place = {(s.article, s.index): n for n, s in enumerate(day.sentences)}
-            for member in sorted({s.article for s in day.sentences}):  # it and its copies
-                out += [Example(member, label,
-                                by_index[place[(every[i].article, every[i].index)]])
-                        for i, label in found.get(member, [])]
-        return out
-    whole = devset.with_copies(reading)
-    by_article = devset.fold_labelled(reading, found)
-    for learnt in {id(v): v for v in by_article.values()}.values():
-        fold = sorted(a for a, v in by_article.items() if v is learnt)
-        ev = themes.evidence(whole.articles, whole.sentences, settings.themes, settings.story,
-                             labelled=learnt)
+    """The dev split's labelled sentences with their evidence: the split as one day, or
+    (`alone`) every article as a day of its own without earlier days."""
+    days = [devset.day_of(reading, a.id) for a in reading.articles] if alone else [reading]
+    found = []
+    for day in days:
+        whole = devset.with_copies(day)
+        ev = themes.evidence(whole.articles, whole.sentences, settings.themes, settings.story)
+        if ev.taught == alone:
+            continue  # a one-article day that taught its model enough, or a whole day too small
         by_index = {e.index: e for e in ev.sentences}
-        out += [Example(a, label, by_index[i]) for a in fold for i, label in found[a]]
-    return out
+        for r in rows:
+            mine = [i for i, s in enumerate(whole.sentences) if s.article == r.file]
+            if not mine:
+                continue
+            gold = devset.labelled(folder, [r], labels, ())[0]
+            result = align(gold.gold, [PredictedSentence(key(whole.sentences[i].text),
+                                                         tuple(words(whole.sentences[i].text)))
+                                       for i in mine])
+            for label, match in zip(gold.labels, result.gold_match, strict=True):
+                if label.label != FURNITURE and match is not None:
+                    found.append(Example(r.file, label.label, by_index[mine[match]]))
+    return found
 
 
 def fit(found: Sequence[Example], keys: Sequence[str], l2: float = L2) -> np.ndarray:
@@ -199,7 +183,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="the development set's local copy")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--labelled-out", type=Path, default=LABELLED_OUT)
     parser.add_argument("--seeds", type=float, default=SEEDS,
                         help="the seeds' labels weigh this share of the dev sentences' weight "
                              f"(default {SEEDS}; 0 leaves them out)")
@@ -215,14 +198,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     threshold = SummarySettings().theme_threshold
     rows, labels, reading = devset.read_day(args.folder, "dev", settings, DATA, args.partial)
     fitted = {}
-    shipped = devset.labelled_of(reading, devset.gold(args.folder, rows, labels, reading),
-                          [r.file for r in rows])
     for name, alone in (("taught", False), ("untaught", True)):
         found = examples(args.folder, rows, labels, reading, settings, alone)
         if args.seeds:
             background = () if alone else pipeline.learned_from(devset.with_copies(reading),
                                                                 settings)
-            seeds = seed_examples(settings, background, None if alone else shipped)
+            seeds = seed_examples(settings, background)
             weight = args.seeds * len(found) / len(seeds)
             found += [replace(e, weight=weight) for e in seeds]
         if args.folds:
@@ -235,11 +216,6 @@ def main(argv: Sequence[str] | None = None) -> None:
                                     "(benchmarks/data/devset)", **combiner.to_json()},
                                    indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
-    args.labelled_out.write_text(json.dumps({"trained_on": "the development set's dev split "
-                                             "(benchmarks/data/devset)", **shipped.to_json()},
-                                            indent=0, ensure_ascii=False) + "\n",
-                                 encoding="utf-8")
-    print(f"wrote {args.labelled_out}")
 
 
 if __name__ == "__main__":

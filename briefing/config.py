@@ -227,8 +227,6 @@ class SummarySettings:
     theme_threshold: float = setting(2.5, positive(1000))
     # Days of the archive before a brief's window whose sure sentences teach the themes.
     learn_days: int = setting(7, between(0, 366))
-    # Whether the hand-labelled sentences that ship for the built-in themes teach them too.
-    labelled_examples: bool = setting(True)
     redundancy: float = setting(0.5, FRACTION)
     duplicate: float = setting(0.6, FRACTION)
     position_weight: float = setting(0.3, between(0, 100))

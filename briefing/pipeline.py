@@ -39,7 +39,7 @@ from briefing.models import (
 from briefing.summarize import cut_to_words, summarize
 from briefing.syndication import Sketch, signature
 from briefing.text import split_article, tokenizer_from
-from briefing.themes import Example, Theming, examples, labelled_examples, theme_day
+from briefing.themes import Example, Theming, examples, theme_day
 
 if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy out of it
     from nltk.tokenize.punkt import PunktParameters
@@ -359,8 +359,7 @@ def theme(reading: Reading, settings: Settings, background: Sequence[Example] = 
     """Each sentence's theme, and whether each article is about the story; `background`
     is what earlier days teach (`learned_from`)."""
     return theme_day(reading.articles, reading.sentences, settings.themes, settings.story,
-                     settings.summary.theme_threshold, background,
-                     labelled=labelled_examples() if settings.summary.labelled_examples else None)
+                     settings.summary.theme_threshold, background)
 
 
 def learned_from(reading: Reading, settings: Settings) -> tuple[Example, ...]:

@@ -11,10 +11,7 @@ Three kinds of evidence count for every theme:
    the lexicon is sure of (self-training), the day's own and, from the archive,
    those of the days before it (`examples`), so words the lexicon never listed
    ("mortar", "checkpoint", "consignment") count for the theme they keep
-   company with, and a new theme works from a short term list. Beside them, the
-   model counts the words of hand-labelled sentences (`Labelled`: per label, in
-   how many sentences each stem occurs), which ship for the built-in themes
-   (briefing/data/theme_examples.json) and count for a theme of the same key.
+   company with, and a new theme works from a short term list.
 
 How much each piece counts, and how much evidence says a sentence is about no
 theme, was learnt from hand-labelled articles (benchmarks/train_themes.py; the
@@ -58,14 +55,6 @@ SMOOTHING = 0.5
 # (a small day without the archive) or no model at all uses the untaught weights.
 TAUGHT_EXAMPLES = 100
 WEIGHTS = "theme_weights.json"
-LABELLED = "theme_examples.json"
-# A stem counts in the shipped labelled examples when this many of a label's sentences
-# have it: the file stays small and holds no word of a single article.
-LABELLED_MIN = 2
-# A hand-labelled sentence counts as much as this many sure sentences of the day: a hand
-# label is surer than the lexicon's guess (chosen on the dev split: 1, 2, 4 and 8 gave
-# held-out macro-F1 0.832, 0.834, 0.839, 0.839).
-LABELLED_WEIGHT = 4
 
 # The evidence for a theme k, each a number about the sentence and k, and the evidence
 # against every theme (for `other`). The weights of both are learnt from hand-labelled
@@ -145,55 +134,6 @@ class Combiner:
                      for n in ("taught", "untaught")))
 
 
-@dataclass(frozen=True)
-class Labelled:
-    """Hand-labelled sentences as the model counts them: for each label, how many
-    sentences it has and in how many of them each stem occurs."""
-
-    sentences: Mapping[str, int]
-    counts: Mapping[str, Mapping[str, int]]
-
-    @classmethod
-    def of(cls, found: Iterable[Example], min_count: int = LABELLED_MIN) -> Labelled:
-        """The counts of labelled sentences (label, stems), each stem once per sentence;
-        stems in fewer than `min_count` of a label's sentences are left out."""
-        sentences: Counter[str] = Counter()
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
-        for label, words in found:
-            sentences[label] += 1
-            counts[label].update(set(words))
-        return cls(dict(sentences), {label: {w: n for w, n in sorted(c.items()) if n >= min_count}
-                                     for label, c in sorted(counts.items())})
-
-    def for_themes(self, keys: Sequence[str]) -> Labelled | None:
-        """The counts of the labels among `keys`, and of `other` when two or more are: a
-        user's theme of another key learns from the day alone, and `other` (what the
-        labelled story's sentences about none of its themes say) only counts beside
-        the themes it was labelled against. None when none is among them."""
-        known = [k for k in keys if k in self.counts]
-        if not known:
-            return None
-        labels = [*known, OTHER] if len(known) >= 2 and OTHER in self.counts else known
-        return Labelled({k: self.sentences[k] for k in labels},
-                        {k: self.counts[k] for k in labels})
-
-    def to_json(self) -> dict[str, object]:
-        return {"sentences": dict(self.sentences), "counts": {k: dict(v) for k, v
-                                                              in self.counts.items()}}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Labelled:
-        return cls({k: int(v) for k, v in data["sentences"].items()},
-                   {k: {w: int(n) for w, n in v.items()} for k, v in data["counts"].items()})
-
-
-@cache
-def labelled_examples() -> Labelled:
-    """The hand-labelled examples that ship with briefing (briefing/data/theme_examples.json)."""
-    text = files("briefing").joinpath("data", LABELLED).read_text(encoding="utf-8")
-    return Labelled.from_json(json.loads(text))
-
-
 @cache
 def combiner() -> Combiner:
     """The weights that ship with briefing (briefing/data/theme_weights.json)."""
@@ -244,15 +184,12 @@ def _sure(articles: Sequence[Article], sentences: Sequence[Sentence],
 
 def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
              themes: Sequence[Theme], story: StorySettings,
-             background: Sequence[Example] = (), labelled: Labelled | None = None
-             ) -> DayEvidence:
+             background: Sequence[Example] = ()) -> DayEvidence:
     """The evidence for every sentence's theme; the sentences' evidence comes one article at
-    a time, so a large day never holds all of it at once. `labelled` is hand-labelled
-    sentences' counts, which teach the model beside the day and `background`."""
+    a time, so a large day never holds all of it at once."""
     sure = _sure(articles, sentences, themes, story)
     keys = [lex.key for lex in sure.lexicons]
-    model = _train(sentences, sure.taught, keys, background,
-                   labelled.for_themes(keys) if labelled is not None else None)
+    model = _train(sentences, sure.taught, keys, background)
     scope = {t.key: t.scope for t in themes}
 
     def each() -> Iterator[Evidence]:
@@ -346,13 +283,11 @@ def decide(w: Weights, e: Evidence, keys: Sequence[str], threshold: float) -> De
 
 def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
               themes: Sequence[Theme], story: StorySettings, threshold: float,
-              background: Sequence[Example] = (), weights: Combiner | None = None,
-              labelled: Labelled | None = None) -> Theming:
-    """Every sentence's theme. `background` is what earlier days taught (`examples`), and
-    `labelled` what hand-labelled sentences teach (`labelled_examples`): both train the
-    model beside the day's own sure sentences, so a small day learns too."""
+              background: Sequence[Example] = (), weights: Combiner | None = None) -> Theming:
+    """Every sentence's theme. `background` is what earlier days taught (`examples`): it
+    trains the model beside the day's own sure sentences, so a small day learns too."""
     keys = [t.key for t in themes]
-    day = evidence(articles, sentences, themes, story, background, labelled)
+    day = evidence(articles, sentences, themes, story, background)
     chosen_weights = weights or combiner()
     w = chosen_weights.taught if day.taught else chosen_weights.untaught
     themed: list[ThemedSentence | None] = [None] * len(sentences)
@@ -443,18 +378,13 @@ class NaiveBayes:
     out), so a sentence never teaches the model its own label.
     """
 
-    def __init__(self, examples: Sequence[tuple[str, Sequence[str]]],
-                 labelled: Labelled | None = None) -> None:
+    def __init__(self, examples: Sequence[tuple[str, Sequence[str]]]) -> None:
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         for label, words in examples:
             self.counts[label].update(set(words))
-        if labelled is not None:  # counted as those sentences would be
-            for label, counts in labelled.counts.items():
-                self.counts[label].update({w: n * LABELLED_WEIGHT for w, n in counts.items()})
         self.vocabulary = {w for c in self.counts.values() for w in c}
         self.totals = {label: sum(c.values()) for label, c in self.counts.items()}
-        self.examples = len(examples) + (sum(labelled.sentences.values()) if labelled else 0)
-        # Counts are whole sentences, or LABELLED_WEIGHT of a labelled one, so floats.
+        self.examples = len(examples)
         # log(count + smoothing) of every known word under every label, computed once:
         # a day of 10,000 articles predicts a quarter of a million sentences.
         self._logs = {label: {w: math.log(counts[w] + SMOOTHING) for w in self.vocabulary}
@@ -495,11 +425,9 @@ def _teaching(scores: Mapping[str, float], on_story: bool, keys: Sequence[str]) 
 
 
 def _train(sentences: Sequence[Sentence], taught: Sequence[str | None],
-           keys: Sequence[str], background: Sequence[Example] = (),
-           labelled: Labelled | None = None) -> NaiveBayes | None:
+           keys: Sequence[str], background: Sequence[Example] = ()) -> NaiveBayes | None:
     """Self-training: the sentences the lexicon is sure of teach the model their words,
-    the day's own and those of earlier days (`background`), beside the hand-labelled
-    sentences' counts (`labelled`, for the themes among `keys`).
+    the day's own and those of earlier days (`background`).
 
     None when there are too few examples of at least two themes.
     """
@@ -507,13 +435,8 @@ def _train(sentences: Sequence[Sentence], taught: Sequence[str | None],
                             if label is not None]
     found += [(label, words) for label, words in background if label in keys or label == OTHER]
     per_label = Counter(label for label, _ in found)
-    if labelled is not None:
-        per_label.update(labelled.sentences)
     learnt = [k for k in keys if per_label[k] >= MIN_EXAMPLES]
     if len(learnt) < 2:
         return None
-    kept = None if labelled is None else Labelled(
-        {k: n for k, n in labelled.sentences.items() if k in learnt or k == OTHER},
-        {k: c for k, c in labelled.counts.items() if k in learnt or k == OTHER})
     return NaiveBayes([(label, words) for label, words in found
-                       if label in learnt or label == OTHER], kept)
+                       if label in learnt or label == OTHER])

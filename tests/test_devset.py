@@ -347,22 +347,3 @@ def test_a_second_label_for_a_sentence_the_set_does_not_have_stops(tmp_path: Pat
                       encoding="utf-8")
     with pytest.raises(SystemExit, match="not in"):
         pairs_of(second)
-
-
-def test_a_dev_article_is_themed_without_its_own_labels(tmp_path: Path,
-                                                        settings: Settings) -> None:
-    """The shipped labelled examples hold the dev split's labels, so the benchmark themes a
-    dev article with the labels of the other folds only."""
-    data, folder = fake_copy(tmp_path)
-    rows, labels, reading = devset.read_day(folder, "dev", settings, data)
-    found = devset.gold(folder, rows, labels, reading)
-    assert {a: len(v) for a, v in found.items()} == {"001.txt": 3, "002.txt": 2}
-    by_article = devset.fold_labelled(reading, found)
-    for a, learnt in by_article.items():
-        others = sum(len(v) for b, v in found.items() if b != a)
-        assert sum(learnt.sentences.values()) == others  # two articles: two folds of one
-    folds = devset.folds([f"{n:03d}.txt" for n in range(10)])
-    assert sorted(a for fold in folds for a in fold) == [f"{n:03d}.txt" for n in range(10)]
-    assert folds == devset.folds([f"{n:03d}.txt" for n in range(10)])  # the same every run
-    themed = devset.cross_fitted(reading, settings, by_article)
-    assert [t.sentence for t in themed] == list(devset.with_copies(reading).sentences)
