@@ -66,6 +66,34 @@ FOLLOW_AUTHOR = re.compile(
 FOLLOW_OUTLET = re.compile(
     r"^(?:[^.!?]{0,40}?[-–—:|]\s*)?(?:follow|join)\b.{0,60}?\b(?:whatsapp|instagram|twitter"
     r"|facebook|telegram|youtube|linkedin|threads|tiktok|google news|x)\b", re.I)
+# An outlet's line about itself: "Get all the latest news from Bharat and beyond, with a
+# focus on top national events and trending stories."
+NEWS_PROMO = re.compile(
+    r"^(?:get|find|read|catch|stay (?:up to date|updated) with)\s+(?:all\s+)?(?:the\s+)?"
+    r"latest\s+(?:news|updates|headlines|stories)\b", re.I)
+# A notice that the story is still being written: "This is a breaking news story. Please
+# follow for updates.", "This story is developing; check back for updates."
+DEVELOPING = re.compile(
+    r"\bthis (?:is an? (?:breaking|developing)(?: news)? stor|(?:story|article|report) is "
+    r"(?:developing|being updated))"
+    r"|\b(?:please )?(?:check back|follow|stay tuned|refresh)(?: (?:us|this page|here))? for "
+    r"(?:more |further |the latest )?updates\b", re.I)
+# A short line that ends with the outlet's subscribe button: "- Sputnik India, 1920,
+# 22.12.2023 Subscribe".
+SUBSCRIBE_END = re.compile(r"\bsubscribe\W*$", re.I)
+SUBSCRIBE_WORDS = 8
+# A photo's credit before its caption, glued to it: "© AP Photo / Muhammad HasibSecurity
+# officials guard a blocked road…". It ends where the caption's first word begins.
+CREDIT_FIRST = re.compile(
+    r"^©\s*(?:[A-Za-z][\w.&'’-]*\s*){1,4}/\s*(?:[A-Z][\w'’-]*\.?\s?){1,3}?"
+    r"(?=[A-Z][a-z]+\s)")
+CREDIT_FIRST_REASON = "photo caption (its credit first)"
+CAPTION_AGAIN_TAIL = 8  # words a repeated caption may carry after it ("- Agency, date")
+# An embedded post's credit (and its tags and picture link) after its text: "…
+# #OICInPakistan pic.twitter.com/cMqZ9XkSux — OIC (@OIC_OCI) December 19, 2021".
+POST_CREDIT = re.compile(
+    r"(?:^|(?<=\s))(?:(?:#\w+|pic\.twitter\.com/\S+|https?://t\.co/\S+)\s*)*"
+    r"[-–—]+\s*[^()\n]{1,60}\(@\w{1,30}\)\s*(?:[A-Z][a-z]+\.?\s+\d{1,2},\s*\d{4})?\s*$")
 # …these only as the opening words of a line ("Share this article", "Read more: …"),
 # since "farmers share this concern" is news.
 PROMO_START = re.compile(
@@ -496,11 +524,14 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
     in_recap = False
 
     captions: set[str] = set()  # a caption dropped once is dropped wherever it comes again
+    credited: set[str] = set()  # a caption under its credit, which may come again with a tail
 
     def drop(unit: _Unit, reason: str) -> None:
         found.removed.append(Removal(unit.text, reason))
         if reason.startswith("photo caption"):
             captions.add(unit.key)
+        if reason == CREDIT_FIRST_REASON and (credit := CREDIT_FIRST.match(unit.text)):
+            credited.add(line_key(unit.text[credit.end():]))  # the caption alone, again
 
     for number, unit in enumerate(units):
         if not unit.key:
@@ -564,7 +595,7 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
         if unit.key in seen:
             drop(unit, "repeated paragraph")
             continue
-        if unit.key in captions:
+        if unit.key in captions or _caption_again(unit.key, credited):
             drop(unit, "photo caption (again)")
             continue
         if unit.words <= QUESTION_WORDS and QUESTION_HEADING.match(text):
@@ -668,6 +699,14 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
         return "author's note" if unit.words > 15 else "share, navigation or comment prompt"
     if unit.words <= CAPTION_WORDS and FOLLOW_OUTLET.match(text):
         return "share, navigation or comment prompt"
+    if unit.words <= CAPTION_WORDS and NEWS_PROMO.match(text):
+        return "share, navigation or comment prompt"
+    if unit.words <= SUBSCRIBE_WORDS and SUBSCRIBE_END.search(text):
+        return "share, navigation or comment prompt"
+    if unit.words <= 20 and DEVELOPING.search(text):
+        return "breaking-news notice"
+    if text.startswith("©") and CREDIT_FIRST.match(text):
+        return CREDIT_FIRST_REASON
     if ((unit.words <= 15 and PROMO_ANYWHERE.search(text))
             or (PROMO_START.match(text) and (unit.words <= 15 or not unit.ends_sentence))
             or _page_words_only(text)):
@@ -738,6 +777,8 @@ def _trim_end(text: str, found: _Findings) -> str:
             if body and _sentences(body) == 1 and _short_caption(body) and _caption_like(body):
                 return cut(0, "photo caption")
             text = cut(tail.start(), "wire credit")
+        elif "(@" in text and (post := _at_end(POST_CREDIT, text)):
+            text = cut(post.start(), "embedded post's credit")
         elif ((note := re.search(r"(?<=[.!?\"”’])\s*\([^()]{10,300}\)\s*$", text))
               and EDITORIAL_NOTE.search(note.group(0))):
             text = cut(note.start(), "editorial note")
@@ -815,6 +856,14 @@ def _harvest_tail(unit: _Unit, found: _Findings) -> None:
         found.dates.append(stamp)
     elif IDENTIFIER.match(unit.text) and (embedded := dates.identifier_date(unit.text)):
         found.dates.append(embedded)
+
+
+def _caption_again(key: str, captions: set[str]) -> bool:
+    """Does a paragraph repeat a caption dropped with its credit first, with at most
+    CAPTION_AGAIN_TAIL words (its source, a date, a button) after it? (A caption that the
+    text below restates is not one: that text is the article's lead.)"""
+    return any(key.startswith(c + " ") and key.count(" ") - c.count(" ") <= CAPTION_AGAIN_TAIL
+               for c in captions)
 
 
 def _near_author_cue(units: list[_Unit], number: int) -> bool:

@@ -498,3 +498,61 @@ def test_near_identical_is_the_overlap_threshold(a: set[str], b: set[str]) -> No
     from briefing.clean import NEAR_IDENTICAL, _near_identical, _overlap
 
     assert _near_identical(a, b) == (_overlap(a, b) >= NEAR_IDENTICAL)
+
+
+# --- furniture of more outlets: promotions, notices, credits first, embedded posts ----------
+
+@pytest.mark.parametrize("line, reason", [
+    ("Get all the latest news from Bharat and beyond, with a focus on top national events and "
+     "trending stories.", "share, navigation or comment prompt"),
+    ("Stay up to date with the latest news from the region.", "share, navigation or comment "
+     "prompt"),
+    ("- Sputnik India, 1920, 22.12.2023 Subscribe", "share, navigation or comment prompt"),
+    ("This is a breaking news story. Please follow for updates.", "breaking-news notice"),
+    ("This story is developing; check back for updates.", "breaking-news notice"),
+])
+def test_outlet_lines_about_themselves_are_dropped(line: str, reason: str) -> None:
+    article = run(paras(P1, line, P2))
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[line] == reason
+
+
+@pytest.mark.parametrize("sentence", [
+    "Officials said they would follow the talks for updates on the border's reopening.",
+    "Traders must subscribe before the new customs portal opens, officials said.",
+    "Analysts get the latest figures from the central bank each Monday, officials said.",
+])
+def test_prose_near_those_lines_survives(sentence: str) -> None:
+    article = run(paras(P1, sentence, P2))
+    assert article.paragraphs == [P1, sentence, P2]
+
+
+def test_a_caption_under_its_credit_is_dropped_and_so_is_its_repeat_with_a_tail() -> None:
+    caption = ("Security officials guard a blocked road leading to a counter-terrorism center in "
+               "Bannu, Tuesday, Dec. 20, 2022.")
+    credited = "© AP Photo / Muhammad Hasib" + caption
+    again = caption + " - Sputnik India, 1920, 22.12.2023"
+    article = run(paras(P1, credited, again, P2))
+    assert article.paragraphs == [P1, P2]
+    found = reasons(article)
+    assert found[credited] == "photo caption (its credit first)"
+    assert found[again] == "photo caption (again)"
+
+
+def test_a_lead_restating_a_caption_is_kept() -> None:
+    """A caption that the paragraph under it restates is dropped; that paragraph is the lead,
+    not the caption again, however it begins."""
+    caption = "The Torkham crossing between Pakistan and Afghanistan has reopened to trucks."
+    lead = caption[:-1] + " on Saturday after a six-day closure, officials said."
+    article = run(paras(caption, lead, P1))
+    assert lead in article.paragraphs
+
+
+def test_an_embedded_posts_credit_and_tags_are_cut() -> None:
+    post = ("We discussed the border and trade with the Afghan delegation today. "
+            "— Shah Mahmood Qureshi (@SMQureshiPTI) August 16, 2021")
+    tags = "#OICInPakistan #OIC4Afg pic.twitter.com/cMqZ9XkSux — OIC (@OIC_OCI) December 19, 2021"
+    article = run(paras(P1, post, tags, P2))
+    text = "We discussed the border and trade with the Afghan delegation today."
+    assert article.paragraphs == [P1, text, P2]
+    assert "embedded post's credit" in set(reasons(article).values())
