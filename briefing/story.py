@@ -140,15 +140,18 @@ def _not_about(article: Article, sentences: Sequence[Sentence], lex: StoryLexico
 def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) -> str:
     """The article's most frequent words outside the story (the headline's count thrice)."""
     story_stems = {s for lex_ in (*lex.sides, lex.bridges) for s in lex_.words}
-    title = [e for e in map(_topic_word, TOKEN.findall(article.title or ""))
-             if e is not None and e[0] not in story_stems]
-    body = [e for s in sentences for e in map(_topic_word, TOKEN.findall(s.text))
-            if e is not None and e[0] not in story_stems]
     found: Counter[str] = Counter()
-    for key, _ in title:  # the headline's words count thrice, and come first in a tie
-        found[key] += 3
-    found.update(key for key, _ in body)
-    spelled = dict(reversed(title + body))  # each word as it is first spelled
+    spelled: dict[str, str] = {}  # each word as it is first spelled
+    # The headline's words count thrice, and come first in a tie; the body's tokens are
+    # counted once each, in the order they first appear, and then looked at.
+    title = Counter(TOKEN.findall(article.title or ""))
+    body = Counter(TOKEN.findall("\n".join(s.text for s in sentences)))
+    for tokens, weight in ((title, 3), (body, 1)):
+        for token, count in tokens.items():
+            entry = _topic_word(token)
+            if entry is not None and entry[0] not in story_stems:
+                found[entry[0]] += weight * count
+                spelled.setdefault(*entry)
     return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from operator import mul
 from typing import Any
 
 from briefing.config import StorySettings, Theme
@@ -175,8 +176,8 @@ def _sure(articles: Sequence[Article], sentences: Sequence[Sentence],
           themes: Sequence[Theme], story: StorySettings) -> _Sure:
     lexicons = compile_themes(themes)
     keys = [lex.key for lex in lexicons]
-    own = [{lex.key: lex.score(addressed(s.text, s.stems)) for lex in lexicons}
-           for s in sentences]
+    own = [{lex.key: lex.score(topic) for lex in lexicons}
+           for topic in (addressed(s.text, s.stems) for s in sentences)]
     placed = _place(articles, sentences, own, story)
     taught = [_teaching(own[i], placed.place[i] == ON, keys) for i in range(len(sentences))]
     return _Sure(lexicons, own, placed, taught)
@@ -245,7 +246,10 @@ def _article_evidence(article_id: str, members: Sequence[int], sentences: Sequen
 
 
 def _dot(weights: Sequence[float], values: Sequence[float], part: range) -> float:
-    return sum(weights[j] * values[j] for j in part)
+    """The weighted sum of a part of the values, added in order."""
+    products: Iterator[float] = map(mul, weights[part.start:part.stop],
+                                    values[part.start:part.stop])
+    return sum(products)
 
 
 _OWN = range(len(OWN))

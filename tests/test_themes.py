@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from briefing import themes
 from briefing.config import ConfigError, Settings, StorySettings, Theme, parse_settings
-from briefing.models import OTHER, Article
-from briefing.story import Judgment
+from briefing.models import OTHER, Article, Sentence
+from briefing.story import Judgment, StoryLexicon
 from briefing.themes import Theming, compile_theme, theme_day
 from tests.conftest import ROOT, article, build_sentences
 
@@ -341,3 +341,63 @@ def test_the_model_taught_by_many_sentences_uses_the_taught_weights(settings: Se
     for t in theming.sentences:
         w = t.why
         assert abs(w.own + w.context + w.learned - w.against - w.total) < 0.01
+
+
+# --- fast paths, held to what they replace ---------------------------------------------------
+
+def _topic_by_sentence(article_: Article, sentences: list[Sentence], lex: StoryLexicon) -> str:
+    """story.topic as it was first written: each sentence's tokens looked at in turn."""
+    from collections import Counter
+
+    from briefing.story import TOKEN, _topic_word
+
+    story_stems = {s for lex_ in (*lex.sides, lex.bridges) for s in lex_.words}
+    title = [e for e in map(_topic_word, TOKEN.findall(article_.title or ""))
+             if e is not None and e[0] not in story_stems]
+    body = [e for s in sentences for e in map(_topic_word, TOKEN.findall(s.text))
+            if e is not None and e[0] not in story_stems]
+    found: Counter[str] = Counter()
+    for key, _ in title:
+        found[key] += 3
+    found.update(key for key, _ in body)
+    spelled = dict(reversed(title + body))
+    return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
+
+
+_WORDS = st.sampled_from(["Herat", "herat", "earthquake", "Earthquake", "relief", "Pakistan",
+                          "Kabul", "aid", "Aid", "quake-hit", "village's", "Relief", "Tajik",
+                          "the", "and", "2023", "UN", "floods", "Floods"])
+
+
+@given(st.lists(st.lists(_WORDS, min_size=1, max_size=8), min_size=1, max_size=5),
+       st.one_of(st.none(), st.lists(_WORDS, max_size=5)))
+def test_an_articles_topic_is_what_counting_sentence_by_sentence_gives(
+        bodies: list[list[str]], title: list[str] | None) -> None:
+    from briefing.story import compile_story, topic
+
+    settings = parse_settings(tomllib.loads((ROOT / "briefing.toml").read_text()), ROOT)
+    lex = compile_story(settings.story)
+    text_ = "\n\n".join(" ".join(words) + "." for words in bodies)
+    a = replace(article("a.txt", text_), title=" ".join(title) if title is not None else None)
+    sentences = build_sentences(text_)
+    assert topic(a, sentences, lex) == _topic_by_sentence(a, sentences, lex)
+
+
+@given(st.text(alphabet=st.sampled_from("AEnvoyCnsulhargéb dmsr.DrMKhan"), max_size=60))
+def test_ranks_before_names_are_looked_for_only_where_a_rank_is(text_: str) -> None:
+    from briefing.text import TITLE_BEFORE_NAME, addressed, stems
+
+    if not TITLE_BEFORE_NAME.search(text_):
+        assert addressed(text_, stems(text_)) == stems(text_)
+    for rank in ("Ambassador Sadiq said", "Envoy Khan met", "Consul General Ali spoke",
+                 "Chargé d'Affaires Nizamani left"):
+        assert len(addressed(rank, stems(rank))) < len(stems(rank))
+
+
+@given(st.lists(st.floats(-10, 10), min_size=6, max_size=6),
+       st.lists(st.floats(-10, 10), min_size=6, max_size=6), st.integers(0, 5),
+       st.integers(0, 6))
+def test_a_weighted_part_adds_in_order(weights: list[float], values: list[float], start: int,
+                                       stop: int) -> None:
+    part = range(start, max(start, stop))
+    assert themes._dot(weights, values, part) == sum(weights[j] * values[j] for j in part)
