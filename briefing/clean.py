@@ -411,9 +411,18 @@ def _page_words_only(text: str) -> bool:
 
     Numbers may stand beside page words ("3 min read"), not alone.
     """
-    words = WORD.findall(URL.sub(" ", text))
-    named = [w for w in words if not w.isdigit()]
-    return bool(named) and all(_page_word(w) for w in named)
+    lower = text.lower()
+    if "http" in lower or "www." in lower:
+        text = URL.sub(" ", text)
+    named = False
+    for match in WORD.finditer(text):  # a line of prose stops at its first real word
+        word = match.group()
+        if word.isdigit():
+            continue
+        if not _page_word(word):
+            return False
+        named = True
+    return named
 
 
 def _page_word(word: str) -> bool:

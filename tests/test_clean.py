@@ -556,3 +556,16 @@ def test_an_embedded_posts_credit_and_tags_are_cut() -> None:
     text = "We discussed the border and trade with the Afghan delegation today."
     assert article.paragraphs == [P1, text, P2]
     assert "embedded post's credit" in set(reasons(article).values())
+
+
+@given(st.lists(st.sampled_from(["Share", "Facebook", "Twitter", "3", "min", "read", "Short",
+                                 "Url", "https://t.co/x1", "www.example.com", "Pakistan",
+                                 "ShareFacebook", "talks", "|", "-", "2025", "Home", "News"]),
+                max_size=12))
+def test_page_words_only_is_the_whole_line_test(tokens: list[str]) -> None:
+    """The lazy scan gives the answer of looking at every word of the line."""
+    from briefing.clean import URL, WORD, _page_word, _page_words_only
+
+    line = " ".join(tokens)
+    named = [w for w in WORD.findall(URL.sub(" ", line)) if not w.isdigit()]
+    assert _page_words_only(line) == (bool(named) and all(_page_word(w) for w in named))
