@@ -72,6 +72,7 @@ _IN_YEAR = re.compile(
     r"(?:(?:" + "|".join(k for k in MONTHS if len(k) > 3) + r")\s+)?(?P<year>(?:19|20)\d{2})\b",
     re.I,
 )
+_A_YEAR = re.compile(r"(?:19|20)\d{2}\b")  # what _SINCE_YEAR and _IN_YEAR end with
 _PAST_TENSE = re.compile(r"\b(?:was|were|had|did|took|began|came|\w{3,}ed)\b", re.I)
 _FUTURE = re.compile(r"\b(?:will|would|shall|plans?|planned|expected|scheduled|due|until|by|"
                      r"next|upcoming|aims?|target|goal|forecast|projected)\b", re.I)
@@ -184,8 +185,10 @@ def identifier_date(token: str) -> DateCandidate | None:
 def latest_year_mentioned(body: str) -> int | None:
     """The latest year the body speaks of as past ('since August 2021', 'in 2024')."""
     years: list[int] = []
+    if not _A_YEAR.search(body):  # both patterns below need a year
+        return None
     for sentence in re.split(r"(?<=[.!?])\s+", body):
-        if _FUTURE.search(sentence):
+        if not _A_YEAR.search(sentence) or _FUTURE.search(sentence):
             continue
         years += [int(m["year"]) for m in _SINCE_YEAR.finditer(sentence)]
         if _PAST_TENSE.search(sentence):

@@ -54,6 +54,7 @@ def _scipy_hidden() -> Iterator[None]:
 
 with _scipy_hidden():
     from nltk.stem.snowball import SnowballStemmer
+    from nltk.tokenize import punkt
     from nltk.tokenize.punkt import (
         PunktLanguageVars,
         PunktParameters,
@@ -161,9 +162,17 @@ def trained_parameters(texts: Sequence[str]) -> PunktParameters:
 def _train(texts: Sequence[str]) -> PunktParameters:
     trainer = PunktTrainer(lang_vars=NewsLanguageVars(), token_cls=NewsToken)
     trainer.INCLUDE_ALL_COLLOCS = True
-    for text in texts:
-        trainer.train(text, finalize=False)
-    trainer.finalize_training()
+    # The trainer's abbreviation check looks at every word type through NLTK's ReDoS
+    # guard; the same linear pattern compiled by `re` (NewsToken's) does it at a tenth of
+    # the cost, and only while we train.
+    guarded = punkt._re_non_punct
+    punkt._re_non_punct = NewsToken._RE_NON_PUNCT
+    try:
+        for text in texts:
+            trainer.train(text, finalize=False)
+        trainer.finalize_training()
+    finally:
+        punkt._re_non_punct = guarded
     return trainer.get_params()
 
 
@@ -298,10 +307,14 @@ _SPELLINGS = (
 )
 
 
+_SPELLING_MARKERS = ("is", "our", "ys", "enc", "tre", "ogue")
+
+
 def american(word: str) -> str:
     """One spelling for words that British and American English spell apart."""
-    for pattern, replacement in _SPELLINGS:
-        word = pattern.sub(replacement, word)
+    for (pattern, replacement), marker in zip(_SPELLINGS, _SPELLING_MARKERS, strict=True):
+        if marker in word:  # what the pattern's match must contain
+            word = pattern.sub(replacement, word)
     return word
 
 

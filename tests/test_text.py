@@ -273,3 +273,56 @@ def test_addressed_only_ever_removes_stems(sentence: str) -> None:
 def test_alnum_pattern_is_what_isalnum_says(piece: str) -> None:
     """The wordless-piece check is one compiled search, the same as asking each character."""
     assert (text_module.ALNUM.search(piece) is None) == (not any(c.isalnum() for c in piece))
+
+
+def test_training_without_nltks_regex_guard_learns_the_same_parameters() -> None:
+    """Punkt trained through `_train` (its abbreviation check's pattern compiled by `re`)
+    learns exactly what NLTK's guarded trainer learns from the same text, and leaves NLTK's
+    own pattern in place."""
+    from nltk.tokenize import punkt
+
+    from tests.conftest import ROOT
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    guarded = punkt._re_non_punct
+    ours = text_module._train(texts)
+    assert punkt._re_non_punct is guarded
+    trainer = punkt.PunktTrainer(lang_vars=text_module.NewsLanguageVars(),
+                                 token_cls=text_module.NewsToken)
+    trainer.INCLUDE_ALL_COLLOCS = True
+    for t in texts:
+        trainer.train(t, finalize=False)
+    trainer.finalize_training()
+    theirs = trainer.get_params()
+    assert ours.abbrev_types == theirs.abbrev_types
+    assert ours.collocations == theirs.collocations
+    assert ours.sent_starters == theirs.sent_starters
+    assert dict(ours.ortho_context) == dict(theirs.ortho_context)
+
+
+@given(st.text(alphabet=st.sampled_from("isouryencgtrdzeal"), max_size=14))
+def test_spellings_meet_as_every_pattern_applied_in_turn_would(word: str) -> None:
+    """The markers only skip patterns that cannot match."""
+    expected = word
+    for pattern, replacement in text_module._SPELLINGS:
+        expected = pattern.sub(replacement, expected)
+    assert text_module.american(word) == expected
+
+
+@given(st.lists(st.sampled_from(["Since", "since", "2021", "1999", "in", "In", "March", "was",
+                                 "attacked", "will", "talks", "20215", "x2023", "early-2020",
+                                 "during", ".", "!", "next"]), max_size=20))
+def test_the_latest_year_mentioned_looks_only_where_a_year_is(tokens: list[str]) -> None:
+    import re
+
+    from briefing import dates
+
+    body = " ".join(tokens)
+    years: list[int] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", body):
+        if dates._FUTURE.search(sentence):
+            continue
+        years += [int(m["year"]) for m in dates._SINCE_YEAR.finditer(sentence)]
+        if dates._PAST_TENSE.search(sentence):
+            years += [int(m["year"]) for m in dates._IN_YEAR.finditer(sentence)]
+    assert dates.latest_year_mentioned(body) == (max(years) if years else None)
