@@ -11,6 +11,7 @@ import codecs
 import copy
 import logging
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -79,7 +80,16 @@ Reader = Callable[[str, Path, Decoded], "RawDocument | list[RawDocument] | str"]
 """A reader turns a decoded file into RawDocument(s), or returns a skip reason."""
 
 
+# A text file that opens as a JSON object or array of objects, with a key: an API's or a
+# feed's data saved under a text name (a WordPress post: {"id":13572,"date":…,"content":…}),
+# whole or cut short. Its "sentences" would be keys, escaped markup and \u escapes.
+JSON_DATA = re.compile(r'\A\s*(?:\[\s*)?\{\s*"[^"\n]{1,60}"\s*:')
+
+
 def read_text(name: str, path: Path, decoded: Decoded) -> RawDocument | str:
+    if JSON_DATA.match(decoded.text):
+        return ("JSON data, not article text (save the article's page or its text, "
+                "not an API's or a feed's response)")
     return RawDocument(id=name, path=str(path), text=decoded.text, encoding=decoded.encoding)
 
 

@@ -525,3 +525,21 @@ def test_a_file_that_grows_past_the_limit_while_read_is_still_capped(tmp_path: P
     monkeypatch.setattr(ingest.os, "fstat", grow_after_stat)
     result = read_file(path, 100)
     assert isinstance(result, Skipped) and result.reason.startswith("too large")
+
+
+@pytest.mark.parametrize("data", [
+    '{"id":13572,"date":"2026-04-04T10:16:43","content":{"rendered":"<p>China said',
+    '[\n  {"title": "Torkham reopens", "body": "The crossing reopened on Saturday."}\n]',
+    '  {"status":"ok","articles":[]}',
+])
+def test_json_saved_as_text_is_skipped_with_its_reason(tmp_path: Path, data: str) -> None:
+    result = read_file(write(tmp_path, "api.txt", data), LIMIT)
+    assert isinstance(result, Skipped) and result.reason.startswith("JSON data, not article text")
+
+
+@pytest.mark.parametrize("data", [
+    "{Editor's note: updated with the ministry's reply.} The crossing reopened on Saturday.",
+    "[Photo] Trucks queued at Torkham on Friday.\n\nThe crossing reopened on Saturday.",
+])
+def test_text_that_opens_with_a_bracket_is_still_an_article(tmp_path: Path, data: str) -> None:
+    assert isinstance(read_file(write(tmp_path, "story.txt", data), LIMIT), RawDocument)
