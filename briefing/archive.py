@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import func, select, text
 
+from briefing.days import placement
 from briefing.state import Store, upsert
 from briefing.tables import articles, feeds
 
@@ -185,21 +186,6 @@ def _published(article: StoredArticle) -> str | None:
     if article.published_at is not None:
         return article.published_at.isoformat(timespec="seconds")
     return article.published.isoformat() if article.published else None
-
-
-def placement(published_at: datetime | None, published: date | None, fetched: datetime | None,
-              since: datetime | None, until: datetime) -> int:
-    """-1 before the window, 0 inside it, 1 after it."""
-    if published_at is not None:
-        moment = published_at if published_at.tzinfo else published_at.replace(tzinfo=UTC)
-        return -1 if since and moment < since else 1 if moment > until else 0
-    if published is not None:
-        zone = until.tzinfo
-        first = since.astimezone(zone).date() if since else None
-        return -1 if first and published < first else 1 if published > until.date() else 0
-    if fetched is not None:
-        return -1 if since and fetched < since else 1 if fetched > until else 0
-    return 0
 
 
 def _row(r: Sequence[Any]) -> StoredArticle:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from briefing import changes, deliver, pipeline
 from briefing.briefs import BriefStore, store_of
@@ -24,11 +25,13 @@ from briefing.errors import (
     NoArticles,
     StateError,
 )
-from briefing.fetch import FetchReport, fetch_sources
 from briefing.history import SENDING, Delivery, History, history_of
 from briefing.models import Brief
 from briefing.render import render_files
 from briefing.source import ArchiveSource, ArticleSource, Batch, Window, archive_of, day_window
+
+if TYPE_CHECKING:
+    from briefing.fetch import FetchReport
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ def fetch_first(settings: Settings, source: ArticleSource) -> FetchReport | None
     """Fetch the [[sources]] into the archive, when the brief reads the archive."""
     if not isinstance(source, ArchiveSource) or not settings.sources:
         return None
+    from briefing.fetch import fetch_sources  # feeds, pages and the archive's database
+
     return fetch_sources(settings, archive_of(settings))
 
 

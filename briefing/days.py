@@ -33,3 +33,18 @@ def check_moment(moment: datetime, what: str) -> datetime:
     if not (FIRST <= moment.date() <= LAST and FIRST <= utc.date() <= LAST):
         raise ValueError(problem)
     return moment
+
+
+def placement(published_at: datetime | None, published: date | None, fetched: datetime | None,
+              since: datetime | None, until: datetime) -> int:
+    """-1 before the window, 0 inside it, 1 after it."""
+    if published_at is not None:
+        moment = published_at if published_at.tzinfo else published_at.replace(tzinfo=UTC)
+        return -1 if since and moment < since else 1 if moment > until else 0
+    if published is not None:
+        zone = until.tzinfo
+        first = since.astimezone(zone).date() if since else None
+        return -1 if first and published < first else 1 if published > until.date() else 0
+    if fetched is not None:
+        return -1 if since and fetched < since else 1 if fetched > until else 0
+    return 0

@@ -17,16 +17,19 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from briefing import pipeline
-from briefing.archive import Archive, StoredArticle, placement
 from briefing.config import Settings
+from briefing.days import placement
 from briefing.errors import ConfigError, StateError
 from briefing.models import Article, Origin
 from briefing.pipeline import Reading
-from briefing.state import database_url
 from briefing.themes import Example
+
+if TYPE_CHECKING:  # the archive (and its database layer) is imported only when read
+    from briefing.archive import Archive, StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,9 @@ class Batch:
 def archive_of(settings: Settings) -> Archive:
     """The archive where the configuration keeps the state: a file in the state folder,
     or the database named by `[database] url_env`."""
+    from briefing.archive import Archive
+    from briefing.state import database_url
+
     return Archive(settings.schedule.state_dir / "articles.sqlite", database_url(settings))
 
 
@@ -121,6 +127,8 @@ class ArchiveSource:
     url: str | None = field(default=None, repr=False)  # it may carry a password
 
     def read(self, settings: Settings, window: Window | None = None) -> Batch:
+        from briefing.archive import Archive
+
         archive = Archive(self.path, self.url)
         until = window.until if window else datetime.now().astimezone()
         since = window.since if window else None
@@ -158,6 +166,8 @@ class ArchiveSource:
         return stored if self.names is None else [a for a in stored if a.source in self.names]
 
     def read_ids(self, settings: Settings, ids: Collection[str]) -> Reading:
+        from briefing.archive import Archive
+
         stored = Archive(self.path, self.url).by_ids(ids)
         return pipeline.read_stored(stored, settings)
 
@@ -167,6 +177,8 @@ ArticleSource = FolderSource | ArchiveSource
 
 def configured(settings: Settings, folder: Path | None = None) -> ArticleSource:
     """The one decision: an explicit folder, else the archive with sources, else the input."""
+    from briefing.state import database_url
+
     if folder is not None:
         return FolderSource(folder)
     if settings.sources:
@@ -180,6 +192,8 @@ def of_origin(origin: Origin | None, settings: Settings) -> ArticleSource:
     if origin is None:
         return configured(settings)
     if origin.kind == ARCHIVE:
+        from briefing.state import database_url
+
         url = database_url(settings)
         if url is None and "://" in origin.location:
             raise StateError(f"this brief was made from the archive in the database "
