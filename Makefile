@@ -35,7 +35,7 @@ DEVSET_PARTIAL ?=
 BASELINE ?=
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)") $(if $(TAC),--tac "$(TAC)") \
-	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)" $(if $(DEVSET_PARTIAL),--partial)) \
+	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)" $(if $(filter-out 0 no false,$(DEVSET_PARTIAL)),--partial)) \
 	  $(if $(BASELINE),--baseline "$(BASELINE)")
 
 # Retrain the learned concept weights (briefing/data/concept_weights.json): DUC=… [TAC=…].
@@ -45,7 +45,7 @@ weights: $(VENV)/.installed
 # Retrain how much each piece of theme evidence counts (briefing/data/theme_weights.json)
 # from the development set's dev split: DEVSET=/path/to/copy.
 theme-weights: $(VENV)/.installed
-	$(BIN)/python -m benchmarks.train_themes "$(DEVSET)" --folds $(if $(DEVSET_PARTIAL),--partial)
+	$(BIN)/python -m benchmarks.train_themes "$(DEVSET)" --folds $(if $(filter-out 0 no false,$(DEVSET_PARTIAL)),--partial)
 
 # Regenerate the golden brief.json of the seeds after an intended change.
 golden: $(VENV)/.installed

@@ -71,13 +71,15 @@ FOLLOW_OUTLET = re.compile(
 NEWS_PROMO = re.compile(
     r"^(?:get|find|read|catch|stay (?:up to date|updated) with)\s+(?:all\s+)?(?:the\s+)?"
     r"latest\s+(?:news|updates|headlines|stories)\b", re.I)
-# A notice that the story is still being written: "This is a breaking news story. Please
-# follow for updates.", "This story is developing; check back for updates."
-DEVELOPING = re.compile(
-    r"\bthis (?:is an? (?:breaking|developing)(?: news)? stor|(?:story|article|report) is "
-    r"(?:developing|being updated))"
-    r"|\b(?:please )?(?:check back|follow|stay tuned|refresh)(?: (?:us|this page|here))? for "
-    r"(?:more |further |the latest )?updates\b", re.I)
+# A sentence that says the story is still being written: "This is a breaking news story.",
+# "Please follow for updates.", "This story is developing; check back for updates." Only a
+# whole sentence counts: truckers "told to check back for updates" are news.
+_STILL_WRITTEN = (r"this (?:is an? (?:breaking|developing)(?: news)? stor\w*"
+                  r"|(?:story|article|report) is (?:developing|being updated))")
+_FOR_UPDATES = (r"(?:please )?(?:check back|follow|stay tuned|refresh)(?: (?:us|this page|here))?"
+                r" for (?:more |further |the latest )?updates")
+DEVELOPING = re.compile(rf"(?:{_STILL_WRITTEN}(?:[;,:]\s*{_FOR_UPDATES})?|{_FOR_UPDATES})\W*",
+                        re.I)
 # A short line that ends with the outlet's subscribe button: "- Sputnik India, 1920,
 # 22.12.2023 Subscribe".
 SUBSCRIBE_END = re.compile(r"\bsubscribe\W*$", re.I)
@@ -92,8 +94,8 @@ CAPTION_AGAIN_TAIL = 8  # words a repeated caption may carry after it ("- Agency
 # An embedded post's credit (and its tags and picture link) after its text: "…
 # #OICInPakistan pic.twitter.com/cMqZ9XkSux — OIC (@OIC_OCI) December 19, 2021".
 POST_CREDIT = re.compile(
-    r"(?:^|(?<=\s))(?:(?:#\w+|pic\.twitter\.com/\S+|https?://t\.co/\S+)\s*)*"
-    r"[-–—]+\s*[^()\n]{1,60}\(@\w{1,30}\)\s*(?:[A-Z][a-z]+\.?\s+\d{1,2},\s*\d{4})?\s*$")
+    r"(?:^|(?<=\s))(?:(?:#\w{1,30}|pic\.twitter\.com/\S{1,30}|https?://t\.co/\S{1,30})\s{0,3}){0,4}"
+    r"[-–—]{1,3}\s{0,3}[^()\n]{1,60}\(@\w{1,30}\)\s{0,3}(?:[A-Z][a-z]{2,8}\.?\s\d{1,2},\s?\d{4})?\s*$")
 # …these only as the opening words of a line ("Share this article", "Read more: …"),
 # since "farmers share this concern" is news.
 PROMO_START = re.compile(
@@ -710,11 +712,12 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
         return "share, navigation or comment prompt"
     if unit.words <= CAPTION_WORDS and NEWS_PROMO.match(text):
         return "share, navigation or comment prompt"
-    if unit.words <= SUBSCRIBE_WORDS and SUBSCRIBE_END.search(text):
+    if unit.words <= SUBSCRIBE_WORDS and not unit.ends_sentence and SUBSCRIBE_END.search(text):
         return "share, navigation or comment prompt"
-    if unit.words <= 20 and DEVELOPING.search(text):
+    if unit.words <= 20 and _developing(text):
         return "breaking-news notice"
-    if text.startswith("©") and CREDIT_FIRST.match(text):
+    if (text.startswith("©") and (credit := CREDIT_FIRST.match(text))
+            and _short_caption(text[credit.end():])):
         return CREDIT_FIRST_REASON
     if ((unit.words <= 15 and PROMO_ANYWHERE.search(text))
             or (PROMO_START.match(text) and (unit.words <= 15 or not unit.ends_sentence))
@@ -756,6 +759,12 @@ def _peel_front(text: str, found: _Findings) -> str:
             return text
 
 
+def _developing(text: str) -> bool:
+    """Is every sentence of the text a breaking-news notice (DEVELOPING)?"""
+    sentences = [part for part in SENTENCE_BREAK.split(text.strip()) if part.strip()]
+    return bool(sentences) and all(DEVELOPING.fullmatch(part.strip()) for part in sentences)
+
+
 def _media_notice(sentence: str) -> bool:
     return len(sentence.split()) <= 20 and bool(MEDIA_NOTICE.search(sentence))
 
@@ -793,6 +802,8 @@ def _trim_end(text: str, found: _Findings) -> str:
             text = cut(note.start(), "editorial note")
         elif (start := _last_sentence(text)) and _media_notice(text[start:]):
             text = cut(start, "advertisement or player notice")
+        elif (start := _last_sentence(text)) and _developing(text[start:]):
+            text = cut(start, "breaking-news notice")
         else:
             return text
 
@@ -869,10 +880,10 @@ def _harvest_tail(unit: _Unit, found: _Findings) -> None:
 
 def _caption_again(key: str, captions: set[str]) -> bool:
     """Does a paragraph repeat a caption dropped with its credit first, with at most
-    CAPTION_AGAIN_TAIL words (its source, a date, a button) after it? (A caption that the
-    text below restates is not one: that text is the article's lead.)"""
+    CAPTION_AGAIN_TAIL words after it that name, not tell (a source, a date, a button; no
+    verb)? A lead that restates the caption tells more ("…, officials said")."""
     return any(key.startswith(c + " ") and key.count(" ") - c.count(" ") <= CAPTION_AGAIN_TAIL
-               for c in captions)
+               and not FINITE.search(key[len(c):]) for c in captions)
 
 
 def _near_author_cue(units: list[_Unit], number: int) -> bool:

@@ -177,11 +177,11 @@ ArticleSource = FolderSource | ArchiveSource
 
 def configured(settings: Settings, folder: Path | None = None) -> ArticleSource:
     """The one decision: an explicit folder, else the archive with sources, else the input."""
-    from briefing.state import database_url
-
     if folder is not None:
         return FolderSource(folder)
     if settings.sources:
+        from briefing.state import database_url
+
         return ArchiveSource(archive_of(settings).path, settings.reads,
                              url=database_url(settings))
     return FolderSource(settings.input_dir)

@@ -520,6 +520,8 @@ def test_outlet_lines_about_themselves_are_dropped(line: str, reason: str) -> No
 @pytest.mark.parametrize("sentence", [
     "Officials said they would follow the talks for updates on the border's reopening.",
     "Traders must subscribe before the new customs portal opens, officials said.",
+    "Stranded truckers were told to check back for updates, a customs official said.",
+    "Many cannot afford to subscribe.",
     "Analysts get the latest figures from the central bank each Monday, officials said.",
 ])
 def test_prose_near_those_lines_survives(sentence: str) -> None:
@@ -540,12 +542,36 @@ def test_a_caption_under_its_credit_is_dropped_and_so_is_its_repeat_with_a_tail(
 
 
 def test_a_lead_restating_a_caption_is_kept() -> None:
-    """A caption that the paragraph under it restates is dropped; that paragraph is the lead,
-    not the caption again, however it begins."""
-    caption = "The Torkham crossing between Pakistan and Afghanistan has reopened to trucks."
-    lead = caption[:-1] + " on Saturday after a six-day closure, officials said."
-    article = run(paras(caption, lead, P1))
-    assert lead in article.paragraphs
+    """A paragraph that begins with a caption dropped under its credit and goes on to tell
+    more ("…, officials said") is the lead, not the caption again; so is the paragraph under
+    a caption that it restates."""
+    caption = "Trucks wait at the Torkham crossing between Pakistan and Afghanistan"
+    credited = "© AP Photo / Muhammad Hasib" + caption + "."
+    lead = caption + " on Saturday after a six-day closure, officials said."
+    article = run(paras(credited, lead, P1))
+    assert article.paragraphs == [lead, P1]
+    restated = "The Torkham crossing between Pakistan and Afghanistan has reopened to trucks."
+    full = restated[:-1] + " on Saturday after a six-day closure, officials said."
+    assert full in run(paras(restated, full, P1)).paragraphs
+
+
+def test_a_long_lead_glued_to_a_credit_is_not_dropped_as_a_caption() -> None:
+    lead = ("Pakistan and Afghanistan reopened the Torkham crossing on Saturday after a "
+            "six-day closure that stranded thousands of trucks, and officials on both sides "
+            "said trade would resume in full by Monday. Traders said the closure had cost "
+            "them millions of rupees a day, and drivers said they had slept in their cabs "
+            "for most of the week while food spoiled in the heat at the border.")
+    glued = "© AP Photo / Muhammad Hasib" + lead
+    article = run(paras(P1, glued, P2))
+    assert reasons(article).get(glued) != "photo caption (its credit first)"
+    assert any(lead[:60] in p for p in article.paragraphs)
+
+
+def test_a_notice_after_the_news_is_cut_and_the_news_kept() -> None:
+    news = "Pakistan closed the Torkham crossing on Sunday, officials said."
+    article = run(paras(P1, news + " This is a developing story.", P2))
+    assert article.paragraphs == [P1, news, P2]
+    assert reasons(article)["This is a developing story."] == "breaking-news notice"
 
 
 def test_an_embedded_posts_credit_and_tags_are_cut() -> None:

@@ -387,8 +387,12 @@ def test_an_articles_topic_is_what_counting_sentence_by_sentence_gives(
 def test_ranks_before_names_are_looked_for_only_where_a_rank_is(text_: str) -> None:
     from briefing.text import TITLE_BEFORE_NAME, addressed, stems
 
-    if not TITLE_BEFORE_NAME.search(text_):
-        assert addressed(text_, stems(text_)) == stems(text_)
+    titles = [st for m in TITLE_BEFORE_NAME.finditer(text_) for st in stems(m.group(0))]
+    left = list(stems(text_))  # what `addressed` computed before it looked for a rank first
+    for st_ in titles:
+        if st_ in left:
+            left.remove(st_)
+    assert addressed(text_, stems(text_)) == tuple(left)
     for rank in ("Ambassador Sadiq said", "Envoy Khan met", "Consul General Ali spoke",
                  "Chargé d'Affaires Nizamani left"):
         assert len(addressed(rank, stems(rank))) < len(stems(rank))
