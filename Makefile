@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: brief test bench weights theme-weights lint typecheck golden lock system-deps test-deps clean-venv
+.PHONY: brief test bench weights theme-weights lint typecheck golden lock system-deps test-deps bench-deps clean-venv
 
 brief: $(VENV)/.installed
 	$(BIN)/briefing run
@@ -33,7 +33,7 @@ DEVSET ?=
 DEVSET_SPLIT ?= dev
 DEVSET_PARTIAL ?=
 BASELINE ?=
-bench: $(VENV)/.installed-bench
+bench: $(VENV)/.installed-bench | bench-deps
 	$(BIN)/python -m benchmarks.run $(if $(DUC),--duc "$(DUC)") $(if $(TAC),--tac "$(TAC)") \
 	  $(if $(DEVSET),--devset "$(DEVSET)" --split "$(DEVSET_SPLIT)" $(if $(filter-out 0 no false,$(DEVSET_PARTIAL)),--partial)) \
 	  $(if $(BASELINE),--baseline "$(BASELINE)")
@@ -57,6 +57,9 @@ lock:
 
 system-deps:
 	bash scripts/system-deps.sh
+
+bench-deps:
+	bash scripts/bench-deps.sh
 
 test-deps:
 	bash scripts/test-deps.sh
