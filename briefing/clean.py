@@ -45,7 +45,7 @@ politics feature features featured recent breaking live headlines
 # Prompts and promotion. These phrases mean it wherever they stand…
 PROMO_ANYWHERE = re.compile(
     r"\b(?:leave|post|add|write|view|show|load)\s+(?:a\s+|your\s+|all\s+)?(?:comments?|reply)\b"
-    r"|\bin the comments\b|\bfacebook comments\b|\bsubscribe to (?:our|the)\b"
+    r"|\bin the comments\b|\bfacebook comments\b|\bsubscribe to our\b|^\W*subscribe to the\b"
     r"|\bsign up (?:for|to) (?:our|the)\b|\bfollow us\b|\bclick here\b"
     r"|\bdownload (?:the|our) app\b|\bjoin our\b"
     r"|\byour email (?:address )?will not be published\b|\brequired fields are marked\b"

@@ -66,6 +66,7 @@ def test_plain_article_is_kept_as_is() -> None:
     "Share on Facebook | Share on X | Copy link",
     "Follow us on Telegram",
     "Subscribe to our newsletter",
+    "Subscribe to the Express Tribune for the latest stories",
 ])
 def test_share_and_navigation_rows_are_dropped(row: str) -> None:
     article = run(paras("Reservoir Work Falls Behind Schedule", row, P1, row, P2))
@@ -520,6 +521,7 @@ def test_outlet_lines_about_themselves_are_dropped(line: str, reason: str) -> No
 @pytest.mark.parametrize("sentence", [
     "Officials said they would follow the talks for updates on the border's reopening.",
     "Traders must subscribe before the new customs portal opens, officials said.",
+    "Traders were told to subscribe to the new customs portal.",
     "Stranded truckers were told to check back for updates, a customs official said.",
     "Many cannot afford to subscribe.",
     "Analysts get the latest figures from the central bank each Monday, officials said.",
