@@ -21,7 +21,6 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeEngine
 
 metadata = MetaData()
@@ -29,7 +28,9 @@ metadata = MetaData()
 
 def stamp() -> TypeEngine[str]:
     """Text ordered byte by byte: ISO times and days compare as they read."""
-    return Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
+    # The generic type with a collation: the same DDL as postgresql.TEXT's, without loading
+    # the PostgreSQL dialect on every start (SQLite, the default, never needs it).
+    return Text().with_variant(Text(collation="C"), "postgresql")
 
 
 # --- the article archive ------------------------------------------------------------------
