@@ -475,3 +475,12 @@ def test_the_database_url_never_shows_its_password() -> None:
                         "article archive")
     assert store.postgres and "secret" not in store.shown
     assert store.shown == "postgresql+psycopg://briefing:***@db.internal:5433/briefs"
+
+
+def test_stamps_are_byte_ordered_text_on_postgresql_and_plain_text_on_sqlite() -> None:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from briefing.tables import stamp
+
+    assert str(stamp().compile(dialect=postgresql.dialect())) == 'TEXT COLLATE "C"'
+    assert str(stamp().compile(dialect=sqlite.dialect())) == "TEXT"
