@@ -305,23 +305,22 @@ def words(text: str) -> tuple[str, ...]:
 # "defence" and "defense", "harbour" and "harbor", "centre" and "center",
 # "analyse" and "analyze", "dialogue" and "dialog". Both sides of every comparison
 # go through the same mapping, so a word it changes needlessly matches only itself.
+# Each pattern comes with the letters every match of it contains, so that a word without
+# them is not searched.
 _SPELLINGS = (
-    (re.compile(r"^(\w{3,})is(e|ed|es|ing|ation|ations|er|ers)$"), r"\1iz\2"),
-    (re.compile(r"^(\w{3,})our(s|ed|ing|ite|ites|able|ably|er|ers)?$"), r"\1or\2"),
-    (re.compile(r"^(\w{2,})ys(e|ed|es|ing)$"), r"\1yz\2"),
-    (re.compile(r"^(def|off|lic|pret)enc(e|es)$"), r"\1ens\2"),
-    (re.compile(r"^(\w{3,})tre(s|d)?$"), r"\1ter\2"),
-    (re.compile(r"^(\w{3,})ogue(s)?$"), r"\1og\2"),
+    (re.compile(r"^(\w{3,})is(e|ed|es|ing|ation|ations|er|ers)$"), r"\1iz\2", "is"),
+    (re.compile(r"^(\w{3,})our(s|ed|ing|ite|ites|able|ably|er|ers)?$"), r"\1or\2", "our"),
+    (re.compile(r"^(\w{2,})ys(e|ed|es|ing)$"), r"\1yz\2", "ys"),
+    (re.compile(r"^(def|off|lic|pret)enc(e|es)$"), r"\1ens\2", "enc"),
+    (re.compile(r"^(\w{3,})tre(s|d)?$"), r"\1ter\2", "tre"),
+    (re.compile(r"^(\w{3,})ogue(s)?$"), r"\1og\2", "ogue"),
 )
-
-
-_SPELLING_MARKERS = ("is", "our", "ys", "enc", "tre", "ogue")
 
 
 def american(word: str) -> str:
     """One spelling for words that British and American English spell apart."""
-    for (pattern, replacement), marker in zip(_SPELLINGS, _SPELLING_MARKERS, strict=True):
-        if marker in word:  # what the pattern's match must contain
+    for pattern, replacement, marker in _SPELLINGS:
+        if marker in word:
             word = pattern.sub(replacement, word)
     return word
 
