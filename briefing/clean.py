@@ -800,12 +800,23 @@ def _trim_end(text: str, found: _Findings) -> str:
         elif ((note := re.search(r"(?<=[.!?\"”’])\s*\([^()]{10,300}\)\s*$", text))
               and EDITORIAL_NOTE.search(note.group(0))):
             text = cut(note.start(), "editorial note")
-        elif (start := _last_sentence(text)) and _media_notice(text[start:]):
-            text = cut(start, "advertisement or player notice")
-        elif (start := _last_sentence(text)) and _developing(text[start:]):
-            text = cut(start, "breaking-news notice")
+        elif notice := _last_sentence_notice(text):
+            text = cut(*notice)
         else:
             return text
+
+
+def _last_sentence_notice(text: str) -> tuple[int, str] | None:
+    """Where a last sentence that is an advertisement, player or breaking-news notice
+    begins, and which it is (a paragraph of one sentence is not cut here)."""
+    start = _last_sentence(text)
+    if not start:
+        return None
+    if _media_notice(text[start:]):
+        return start, "advertisement or player notice"
+    if _developing(text[start:]):
+        return start, "breaking-news notice"
+    return None
 
 
 def _last_sentence(text: str) -> int:
