@@ -267,7 +267,7 @@ on once only or other our ours ourselves out over own said same says she should 
 than that the their theirs them themselves then there these they this those through to too
 under until up very was we were what when where which while who whom why will with would you
 your yours yourself yourselves s t can't won't also would've could've might must shall may upon
-via per amid among within without whether yet however although though
+via per amid among within without whether yet however although though according accordingly
 """.split())
 
 TOKEN = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*", re.UNICODE)
