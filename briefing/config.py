@@ -216,6 +216,9 @@ class StorySettings:
     related: tuple[str, ...] = setting((), _check_strings)
     min_share: float = setting(0.25, FRACTION)
     min_side_sentences: int = setting(1, between(0, 1000))
+    # An article that names a country outside the story in at least this many times as many
+    # sentences as its least-named side is about that country, not the story (0: no limit).
+    outside_ratio: float = setting(2.0, between(0, 1000))
 
 
 @dataclass(frozen=True)

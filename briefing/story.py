@@ -37,6 +37,9 @@ class StoryLexicon:
     min_share: float
     min_side_sentences: int
     phrases: tuple[tuple[str, ...], ...] = ()  # the story's names of more than one word
+    outside_ratio: float = 0.0  # StorySettings.outside_ratio
+    # Each outside country's stems, by one name of it ("India": india, indian, delhi, …).
+    countries: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def named(self, sentence_stems: Sequence[str]) -> frozenset[str]:
         """The sides a sentence names; a bridge names them all."""
@@ -66,11 +69,12 @@ def compile_story(story: StorySettings) -> StoryLexicon | None:
     inside = {s for lex in named for s in lex.words}
     # A country is inside the story with all its names: "Turkey" related makes "Turkish"
     # and "Ankara" related too, as "Afghanistan" makes "Afghan" a side.
-    outside = frozenset(s for country in _countries() if country.isdisjoint(inside)
-                        for s in country)
+    countries = tuple((name, stems_) for name, stems_ in _countries()
+                      if stems_.isdisjoint(inside))
+    outside = frozenset(s for _, country in countries for s in country)
     phrases = tuple(sorted({p for lex in named for p in lex.phrases if len(p) > 1}))
     return StoryLexicon(sides, bridges, outside, story.min_share, story.min_side_sentences,
-                        phrases)
+                        phrases, story.outside_ratio, countries)
 
 
 # Where a sentence stands: about the story; about one side and a country outside the story
@@ -108,13 +112,17 @@ def judge(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon | N
     counts = {side: sum(1 for m in named if side in m) for side in every}
     weakest = min(counts.values()) if counts else 0
     relevant = share >= lex.min_share and weakest >= lex.min_side_sentences
-    if relevant:
+    outsiders_of = [lex.outsiders(s.stems) for s in sentences]
+    third = _third_country(lex, outsiders_of, weakest) if relevant else None
+    if third is not None:
+        relevant = False
+        reason = _about_another(article, sentences, lex, counts, third, n)
+    elif relevant:
         reason = f"about {label}: {covered} of {n} sentences name it"
     else:
         reason = _not_about(article, sentences, lex, counts, covered, n)
     place, why = [], []
-    for i, s in enumerate(sentences):
-        outsiders = lex.outsiders(s.stems)
+    for i, outsiders in enumerate(outsiders_of):
         if not relevant:
             place.append(OFF)
             why.append("its article is not about the story")
@@ -127,6 +135,35 @@ def judge(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon | N
             why.append(f"names {', '.join(sorted(named[i]))}" if named[i]
                        else "in a passage about the story")
     return Judgment(relevant, reason, tuple(place), tuple(why))
+
+
+def _third_country(lex: StoryLexicon, outsiders_of: Sequence[Sequence[str]], weakest: int
+                   ) -> tuple[str, int] | None:
+    """The country outside the story that the article is about instead, with the number of
+    sentences that name it: one named in at least `outside_ratio` times as many sentences
+    as the story's least-named side (an India–Taliban meeting where Pakistan comes up once).
+    None when there is none, or no such limit."""
+    if lex.outside_ratio <= 0 or not any(outsiders_of):
+        return None
+    named: Counter[str] = Counter()
+    for words in outsiders_of:
+        found = set(words)
+        named.update({name for name, country in lex.countries if not country.isdisjoint(found)})
+    if not named:
+        return None
+    # The most-named country; between equals, the first in alphabetical order.
+    name, count = min(named.items(), key=lambda kv: (-kv[1], kv[0]))
+    return (name, count) if count >= lex.outside_ratio * max(weakest, 1) else None
+
+
+def _about_another(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon,
+                   counts: dict[str, int], third: tuple[str, int], n: int) -> str:
+    """'about India and Afghanistan; India in 7 of 11 sentences, Pakistan in 1'."""
+    name, count = third
+    strong = max(counts, key=lambda side: counts[side])
+    weak = min(counts, key=lambda side: counts[side])
+    return (f"about {name} and {strong}; {name} in {count} of {n} sentences, "
+            f"{weak} in {counts[weak]}")
 
 
 def _not_about(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon,
@@ -187,9 +224,9 @@ def _in_phrases(seq: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> set[i
 
 
 @lru_cache(maxsize=1)
-def _countries() -> tuple[frozenset[str], ...]:
-    """Each of the world's countries as the stems of its names and peoples (a list that
-    ships with the code, one country a line)."""
+def _countries() -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each of the world's countries by its first name, with the stems of all its names and
+    peoples (a list that ships with the code, one country a line)."""
     from importlib.resources import files
 
     text = files("briefing").joinpath("data", "countries.txt").read_text(encoding="utf-8")
@@ -197,5 +234,5 @@ def _countries() -> tuple[frozenset[str], ...]:
     for line in text.splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            found.append(frozenset(stems(line)))
+            found.append((line.split()[0], frozenset(stems(line))))
     return tuple(found)

@@ -185,6 +185,36 @@ def test_a_sentence_about_one_side_and_a_third_country_is_not_this_storys(
     assert last.why.story.startswith("about one side and the world: names Pakistan with ")
 
 
+TALIBAN_INDIA = [
+    "India's foreign minister met the Taliban's acting foreign minister in New Delhi on Friday.",
+    "Indian officials said the talks with the Afghan delegation covered trade and visas.",
+    "India will upgrade its technical mission in Kabul to a full embassy, Delhi said.",
+    "The Taliban asked India to resume work on dams and roads it had funded in Afghanistan.",
+    "An Indian spokesman said the visit did not amount to formal recognition.",
+    "Pakistan, which fought border clashes with the Taliban this month, watched the visit.",
+    "Islamabad has accused Kabul of sheltering militants who attack Pakistan.",
+]
+
+
+def test_an_article_about_a_third_country_and_one_side_is_not_relevant(
+        settings: Settings) -> None:
+    """Pakistan comes up twice; India is in five of the seven sentences."""
+    judgment = day(settings, " ".join(TALIBAN_INDIA)).judgments["a.txt"]
+    assert not judgment.relevant
+    assert judgment.reason == ("about India and Afghanistan; India in 5 of 7 sentences, "
+                               "Pakistan in 2")
+    # with the rule off, the same article counts for the story
+    off = replace(settings, story=replace(settings.story, outside_ratio=0.0))
+    assert day(off, " ".join(TALIBAN_INDIA)).judgments["a.txt"].relevant
+
+
+def test_a_third_country_named_as_often_as_a_side_leaves_the_article_relevant(
+        settings: Settings) -> None:
+    body = " ".join([*CLASH_STORY, "Iran offered to mediate between Pakistan and Afghanistan.",
+                     "Iranian officials said Tehran was ready to host talks."])
+    assert day(settings, body).judgments["a.txt"].relevant
+
+
 @pytest.mark.parametrize("sentence", [
     # "Turkey" is a related name in briefing.toml, so all its names are inside the story
     "Pakistani delegates stayed on in Istanbul to resume negotiations at the request of "
