@@ -100,7 +100,8 @@ def judge(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon | N
         return Judgment(True, "no story configured", (ON,) * n, ("",) * n)
     named = [lex.named(s.stems) for s in sentences]
     title = lex.named(stems(article.title or ""))
-    every = frozenset(s.key for s in lex.sides)
+    order = tuple(s.key for s in lex.sides)  # reasons name the sides in the config's order
+    every = frozenset(order)
     around = []
     for i in range(n):
         near = set(title)
@@ -109,7 +110,7 @@ def judge(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon | N
         around.append(frozenset(near))
     covered = sum(1 for i in range(n) if named[i] and around[i] >= every)
     share = covered / n if n else 0.0
-    counts = {side: sum(1 for m in named if side in m) for side in every}
+    counts = {side: sum(1 for m in named if side in m) for side in order}
     weakest = min(counts.values()) if counts else 0
     relevant = share >= lex.min_share and weakest >= lex.min_side_sentences
     outsiders_of = [lex.outsiders(s.stems) for s in sentences]

@@ -142,6 +142,15 @@ def test_an_article_that_only_touches_the_story_is_not_relevant(settings: Settin
     assert all(t.why.story == "its article is not about the story" for t in not_relevant)
 
 
+def test_a_reason_names_the_sides_in_the_configurations_order(settings: Settings) -> None:
+    """Not in the order of a set, which changes from one process to the next."""
+    theming = day(settings, "Meteors lit up the sky over Norway on Tuesday night. "
+                            "Astronomers said the storm would return next year.")
+    judgment = theming.judgments["a.txt"]
+    assert [s.name for s in settings.story.sides] == ["Pakistan", "Afghanistan"]
+    assert judgment.reason.endswith("; Pakistan not named; Afghanistan not named")
+
+
 FENCE = Theme("clashes", "Clashes", "", {"fence": 2, "clash": 3})
 FENCE_STORY = [
     "The Taliban tore down parts of the fence Pakistan built along the Durand Line.",
