@@ -33,7 +33,7 @@ def test_folders_read_together_are_read_as_each_alone(settings: Settings, tmp_pa
         (folder / seed.name).write_bytes(seed.read_bytes())
         folders.append(folder)
     alone = [pipeline.read(f, settings) for f in folders]
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(pipeline, "PARALLEL_FOLDERS_FROM", 2)
     assert pipeline.read_folders(folders, replace(settings, workers=2)) == alone
 
 
