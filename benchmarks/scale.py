@@ -74,13 +74,15 @@ def measure_one(count: int, folder: Path) -> Run:
     """Run the themed pipeline to brief.json in this process (called in a child)."""
     from dataclasses import replace
 
+    import briefing
     from briefing import daily, text
     from briefing.briefs import BriefStore
     from briefing.config import load_settings
     from briefing.source import FolderSource
 
     text.pretrained_parameters = lambda: None  # as on a fresh machine
-    settings = load_settings(ROOT / "briefing.toml")
+    # The configuration of the checkout being measured: an older one knows only its own keys.
+    settings = load_settings(Path(briefing.__file__).resolve().parent.parent / "briefing.toml")
     day = date(2025, 10, 28)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as out:  # as `briefing run --input FOLDER` does
