@@ -200,12 +200,15 @@ def _join(items: list[Item], pool: Pool, i: int) -> list[Item] | None:
 def _dependences(themed: Sequence[ThemedSentence]
                  ) -> list[tuple[list[int], list[Dependence]]]:
     """Each article's sentences (their places in `themed`, in order) and whether each leans
-    on those before it: worked out once a day, whatever passage lengths are then allowed."""
+    on those before it: worked out once a day, whatever passage lengths are then allowed.
+    Only articles with a themed sentence count: no other sentence can become an item (most
+    of a large day's articles are off the story)."""
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(themed):
         by_article[t.sentence.article].append(i)
     return [(members, dependences([themed[i].sentence for i in members]))
-            for members in by_article.values()]
+            for members in by_article.values()
+            if any(themed[i].theme != OTHER for i in members)]
 
 
 def _leaning(themed: Sequence[ThemedSentence],

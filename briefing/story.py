@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from briefing.config import StorySettings
 from briefing.lexicon import Lexicon, compile_terms, occurrences
@@ -40,6 +40,11 @@ class StoryLexicon:
     outside_ratio: float = 0.0  # StorySettings.outside_ratio
     # Each outside country's stems, by one name of it ("India": india, indian, delhi, …).
     countries: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @cached_property
+    def named_stems(self) -> frozenset[str]:
+        """Every stem of the story's sides and bridges."""
+        return frozenset(s for lex in (*self.sides, self.bridges) for s in lex.words)
 
     def named(self, sentence_stems: Sequence[str]) -> frozenset[str]:
         """The sides a sentence names; a bridge names them all."""
@@ -177,27 +182,38 @@ def _not_about(article: Article, sentences: Sequence[Sentence], lex: StoryLexico
 
 def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) -> str:
     """The article's most frequent words outside the story (the headline's count thrice)."""
-    story_stems = {s for lex_ in (*lex.sides, lex.bridges) for s in lex_.words}
+    story_stems = lex.named_stems
     found: Counter[str] = Counter()
     spelled: dict[str, str] = {}  # each word as it is first spelled
     # The headline's words count thrice, and come first in a tie; the body's tokens are
     # counted once each, in the order they first appear, and then looked at.
     title = Counter(TOKEN.findall(article.title or ""))
     body = Counter(TOKEN.findall("\n".join(s.text for s in sentences)))
+    known = _TOPIC_WORDS
     for tokens, weight in ((title, 3), (body, 1)):
         for token, count in tokens.items():
-            entry = _topic_word(token)
+            entry = known.get(token, _UNSEEN)
+            if entry is _UNSEEN:
+                entry = _topic_word(token)
+                if len(known) < _TOPIC_WORDS_KEPT:
+                    known[token] = entry
             if entry is not None and entry[0] not in story_stems:
                 found[entry[0]] += weight * count
-                spelled.setdefault(*entry)
+                if entry[0] not in spelled:
+                    spelled[entry[0]] = entry[1]
     return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
 
 
-@lru_cache(maxsize=200_000)
+# Each token's topic word, looked at once: a day repeats its words often. The table stops
+# growing at this many words (a day's vocabulary rarely reaches it).
+_TOPIC_WORDS: dict[str, tuple[str, str] | None] = {}
+_TOPIC_WORDS_KEPT = 200_000
+_UNSEEN = ("", "")
+
+
 def _topic_word(token: str) -> tuple[str, str] | None:
     """The stem a token counts under as a topic word, and how the topic spells it
-    (a name as written, other words in lower case); None for a common or short word.
-    A day repeats its words often, so each is looked at once."""
+    (a name as written, other words in lower case); None for a common or short word."""
     word = token.lower()
     if word in STOPWORDS or word.isdigit() or len(word) < 4:
         return None

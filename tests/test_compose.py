@@ -172,3 +172,16 @@ def test_every_selection_and_weighting_makes_a_whole_brief(settings: Settings, s
     texts = [i.text for i in all_items(brief)]
     assert len(brief.key_points) >= 3 and len(texts) == len(set(texts))
     assert sum(len(t.split()) for t in texts) <= chosen.summary.total_words + 60
+
+
+def test_only_articles_with_a_themed_sentence_are_read_for_leaning_sentences(
+        settings: Settings) -> None:
+    # The marathon article is off the story: none of its sentences can become an item,
+    # so a large day need not work out which of them lean on the one before.
+    from briefing.compose import _dependences
+
+    sentences = build_sentences(*BODIES)
+    themed = theme(sentences, settings).sentences
+    checked = {themed[members[0]].sentence.article for members, _ in _dependences(themed)}
+    assert checked == {"a.txt", "b.txt"}
+    assert all(t.theme == "other" for t in themed if t.sentence.article == "c.txt")
