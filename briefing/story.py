@@ -189,31 +189,20 @@ def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) ->
     # counted once each, in the order they first appear, and then looked at.
     title = Counter(TOKEN.findall(article.title or ""))
     body = Counter(TOKEN.findall("\n".join(s.text for s in sentences)))
-    known = _TOPIC_WORDS
     for tokens, weight in ((title, 3), (body, 1)):
         for token, count in tokens.items():
-            entry = known.get(token, _UNSEEN)
-            if entry is _UNSEEN:
-                entry = _topic_word(token)
-                if len(known) < _TOPIC_WORDS_KEPT:
-                    known[token] = entry
+            entry = _topic_word(token)
             if entry is not None and entry[0] not in story_stems:
                 found[entry[0]] += weight * count
-                if entry[0] not in spelled:
-                    spelled[entry[0]] = entry[1]
+                spelled.setdefault(*entry)
     return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
 
 
-# Each token's topic word, looked at once: a day repeats its words often. The table stops
-# growing at this many words (a day's vocabulary rarely reaches it).
-_TOPIC_WORDS: dict[str, tuple[str, str] | None] = {}
-_TOPIC_WORDS_KEPT = 200_000
-_UNSEEN = ("", "")
-
-
+@lru_cache(maxsize=200_000)
 def _topic_word(token: str) -> tuple[str, str] | None:
     """The stem a token counts under as a topic word, and how the topic spells it
-    (a name as written, other words in lower case); None for a common or short word."""
+    (a name as written, other words in lower case); None for a common or short word.
+    A day repeats its words often, so each is looked at once."""
     word = token.lower()
     if word in STOPWORDS or word.isdigit() or len(word) < 4:
         return None
