@@ -44,11 +44,12 @@ class Lexicon:
         return sum(self.found(sentence_stems).values())
 
     def found(self, sentence_stems: Sequence[str]) -> dict[str, float]:
-        """The terms found in a sentence, each with its weight (one match per term)."""
+        """The terms found in a sentence, each with its weight (one match per term), in
+        the order they first appear in it."""
         hits: dict[str, float] = {}
         if self._starts.isdisjoint(sentence_stems):
             return hits
-        for s in set(sentence_stems):
+        for s in dict.fromkeys(sentence_stems):  # each stem once, in the sentence's order
             if s in self.words:
                 name = self.names.get(s, s)
                 hits[name] = max(self.words[s], hits.get(name, 0.0))

@@ -15,10 +15,12 @@ Pakistan–Iran meeting) and takes no theme of this story.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from operator import itemgetter
 
 from briefing.config import StorySettings
 from briefing.lexicon import Lexicon, compile_terms, occurrences
@@ -183,7 +185,7 @@ def _not_about(article: Article, sentences: Sequence[Sentence], lex: StoryLexico
 def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) -> str:
     """The article's most frequent words outside the story (the headline's count thrice)."""
     story_stems = lex.named_stems
-    found: Counter[str] = Counter()
+    found: dict[str, int] = {}  # each word's count, in the order words first appear
     spelled: dict[str, str] = {}  # each word as it is first spelled
     # The headline's words count thrice, and come first in a tie; the body's tokens are
     # counted once each, in the order they first appear, and then looked at.
@@ -192,10 +194,17 @@ def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) ->
     for tokens, weight in ((title, 3), (body, 1)):
         for token, count in tokens.items():
             entry = _topic_word(token)
-            if entry is not None and entry[0] not in story_stems:
-                found[entry[0]] += weight * count
-                spelled.setdefault(*entry)
-    return ", ".join(spelled[k] for k, _ in found.most_common(3)) or "something else"
+            if entry is None or entry[0] in story_stems:
+                continue
+            key = entry[0]
+            if key in found:
+                found[key] += weight * count
+            else:
+                found[key] = weight * count
+                spelled[key] = entry[1]
+    # The three most frequent; between equals, the first to appear (a stable sort).
+    top = heapq.nlargest(3, found.items(), key=itemgetter(1))
+    return ", ".join(spelled[k] for k, _ in top) or "something else"
 
 
 @lru_cache(maxsize=200_000)

@@ -27,14 +27,15 @@ article that is not about the story, or one about something else, is `other`.
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
-from operator import mul
+from itertools import chain, repeat
 from typing import Any
+
+import numpy as np
 
 from briefing.config import StorySettings, Theme
 from briefing.lexicon import Lexicon, compile_terms
@@ -155,10 +156,90 @@ class Evidence:
 
 @dataclass(frozen=True)
 class DayEvidence:
+    """The evidence for every sentence of a day, as arrays: row i is the day's sentence i,
+    column j its j-th theme. A day of 10,000 articles has a quarter of a million sentences,
+    and their evidence is weighed as a few operations over whole columns, not one
+    sentence at a time."""
+
     placed: _Placed
     lexicons: Sequence[Lexicon]  # the themes' compiled terms, in the themes' order
     taught: bool  # whether the model learnt from enough sentences (Combiner.taught)
-    sentences: Iterator[Evidence]  # article by article, in the articles' sentence order
+    own: Sequence[Mapping[str, float]]  # per sentence: its own terms' score per theme
+    topics: Sequence[tuple[str, ...]]  # per sentence: the stems its terms are found in
+    against: np.ndarray  # (sentences, AGAINST_FEATURES)
+    eligible: np.ndarray  # (sentences, themes), bool: the themes each may take
+    _day: _DayArrays = field(repr=False)
+
+    def columns(self) -> Iterator[np.ndarray]:
+        """THEME_FEATURES in order, each (sentences, themes), made one at a time."""
+        return (_COLUMNS[name](self._day) for name in THEME_FEATURES)
+
+    @property
+    def sentences(self) -> Iterator[Evidence]:
+        """Each sentence's evidence on its own, article by article (for the trainer)."""
+        keys = [lex.key for lex in self.lexicons]
+        x = np.stack(list(self.columns()), axis=2) if keys else np.zeros((len(self.own), 0, 0))
+        for members in self.placed.members.values():
+            for i in members:
+                yield Evidence(i, self.own[i],
+                               {k: tuple(x[i, j].tolist()) for j, k in enumerate(keys)},
+                               tuple(self.against[i].tolist()),
+                               tuple(k for j, k in enumerate(keys) if self.eligible[i, j]))
+
+
+@dataclass(frozen=True)
+class _DayArrays:
+    """What the evidence columns are made of (see _COLUMNS)."""
+
+    own: np.ndarray  # (n, k): the sentence's own terms' score per theme
+    top: np.ndarray  # (n,): its best own score
+    before: np.ndarray  # (n,): the article's sentence before it, -1 for none
+    after: np.ndarray  # (n,): the one after it, -1 for none
+    article: np.ndarray  # (n,): its article's row in the per-article arrays
+    headline: np.ndarray  # (articles, k): the headline's own score per theme
+    share: np.ndarray  # (articles, k): each theme's share of the on-story term evidence
+    learned: np.ndarray  # (n, k): the model's probability of each theme (0 when it knows nothing)
+    learned_article: np.ndarray  # (articles, k + 1): averaged over on-story sentences; other last
+    learned_headline: np.ndarray  # (articles, k)
+
+
+def _neighbour(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Each row's neighbour's values (`at`: its row, -1 for none, which gives zeros)."""
+    return np.where((at >= 0)[:, None], values[np.maximum(at, 0)], 0.0)
+
+
+def _lead(own: np.ndarray) -> np.ndarray:
+    """Each theme's own score minus the best other theme's (0 when there is no other)."""
+    k = own.shape[1]
+    if k == 1:
+        return own.copy()
+    rest = np.stack([np.delete(own, j, axis=1).max(axis=1) for j in range(k)], axis=1)
+    return np.asarray(own - rest)
+
+
+def _silent(d: _DayArrays) -> np.ndarray:
+    return np.asarray(d.top == 0, dtype=float)[:, None]
+
+
+# How each of THEME_FEATURES is computed for every sentence and theme at once.
+_COLUMNS: dict[str, Callable[[_DayArrays], np.ndarray]] = {
+    "own": lambda d: d.own,
+    "own_log": lambda d: np.log1p(d.own),
+    "own_lead": lambda d: _lead(d.own),
+    "own_best": lambda d: ((d.own == d.top[:, None]) & (d.top[:, None] > 0)).astype(float),
+    "before": lambda d: _neighbour(d.own, d.before),
+    "after": lambda d: _neighbour(d.own, d.after),
+    "headline": lambda d: d.headline[d.article],
+    "article": lambda d: d.share[d.article],
+    "learned_before": lambda d: _neighbour(d.learned, d.before),
+    "learned_after": lambda d: _neighbour(d.learned, d.after),
+    "learned_article": lambda d: d.learned_article[d.article, :-1],
+    "learned_headline": lambda d: d.learned_headline[d.article],
+    "article_silent": lambda d: _silent(d) * d.share[d.article],
+    "learned_article_silent": lambda d: _silent(d) * d.learned_article[d.article, :-1],
+    "learned": lambda d: d.learned,
+}
+assert tuple(_COLUMNS) == THEME_FEATURES
 
 
 @dataclass(frozen=True)
@@ -167,6 +248,7 @@ class _Sure:
     teaches the model (`_teaching`)."""
 
     lexicons: list[Lexicon]
+    topics: list[tuple[str, ...]]  # each sentence's topic words (text.addressed)
     own: list[dict[str, float]]
     placed: _Placed
     taught: list[str | None]
@@ -176,80 +258,107 @@ def _sure(articles: Sequence[Article], sentences: Sequence[Sentence],
           themes: Sequence[Theme], story: StorySettings) -> _Sure:
     lexicons = compile_themes(themes)
     keys = [lex.key for lex in lexicons]
-    own = [{lex.key: lex.score(topic) for lex in lexicons}
-           for topic in (addressed(s.text, s.stems) for s in sentences)]
+    topics = [addressed(s.text, s.stems) for s in sentences]
+    own = [{lex.key: lex.score(topic) for lex in lexicons} for topic in topics]
     placed = _place(articles, sentences, own, story)
     taught = [_teaching(own[i], placed.place[i] == ON, keys) for i in range(len(sentences))]
-    return _Sure(lexicons, own, placed, taught)
+    return _Sure(lexicons, topics, own, placed, taught)
 
 
 def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
              themes: Sequence[Theme], story: StorySettings,
              background: Sequence[Example] = ()) -> DayEvidence:
-    """The evidence for every sentence's theme; the sentences' evidence comes one article at
-    a time, so a large day never holds all of it at once."""
+    """The evidence for every sentence's theme."""
     sure = _sure(articles, sentences, themes, story)
     keys = [lex.key for lex in sure.lexicons]
     model = _train(sentences, sure.taught, keys, background)
+    n, k = len(sentences), len(keys)
+    own = np.array([[o[key] for key in keys] for o in sure.own], dtype=float).reshape(n, k)
+    top = own.max(axis=1) if k else np.zeros(n)
+    before, after, article = np.full(n, -1), np.full(n, -1), np.zeros(n, dtype=np.intp)
+    members = list(sure.placed.members.values())
+    for a, indices in enumerate(members):
+        article[indices] = a
+        before[indices[1:]] = indices[:-1]
+        after[indices[:-1]] = indices[1:]
+    place = sure.placed.place
+    on = np.array([p == ON for p in place], dtype=bool)
+    found = [sure.placed.articles.get(article_id) for article_id in sure.placed.members]
+    titles = [stems(a.title or "") if a is not None else () for a in found]
+    headline = np.array([[lex.score(addressed(a.title or "", t)) if a is not None else 0.0
+                          for lex in sure.lexicons] for a, t in zip(found, titles, strict=True)],
+                        dtype=float).reshape(len(members), k)
+    share = _shares(own, on, article, len(members))
+    learned, other, known = _learned(model, [s.stems for s in sentences], sure.taught, keys)
+    learned_headline = _learned(model, titles, [None] * len(titles), keys)[0]
+    with_other = np.concatenate([learned, other[:, None]], axis=1)
+    on_count = np.bincount(article[on], minlength=len(members))
+    learned_article = _columns([_sums(article[on], with_other[on, j], len(members))
+                                for j in range(k + 1)], len(members)) \
+        / np.maximum(on_count, 1)[:, None]
+    length = np.minimum(np.fromiter(map(len, (s.stems for s in sentences)), dtype=float,
+                                    count=n), 40) / 40
+    against = np.stack([np.ones(n), top, other, learned_article[article, k], length,
+                        (~known).astype(float)], axis=1)
     scope = {t.key: t.scope for t in themes}
-
-    def each() -> Iterator[Evidence]:
-        for article_id, members in sure.placed.members.items():
-            yield from _article_evidence(article_id, members, sentences, sure, model, scope)
-
+    side = np.array([scope[key] == "side" for key in keys], dtype=bool)
+    outside = np.array([p == OUTSIDE for p in place], dtype=bool)
+    eligible = on[:, None] | (outside[:, None] & side[None, :])
+    day = _DayArrays(own, top, before, after, article, headline, share, learned,
+                     learned_article, learned_headline)
     return DayEvidence(sure.placed, sure.lexicons,
-                       model is not None and model.examples >= TAUGHT_EXAMPLES, each())
+                       model is not None and model.examples >= TAUGHT_EXAMPLES, sure.own,
+                       sure.topics, against, eligible, day)
 
 
-def _article_evidence(article_id: str, members: Sequence[int], sentences: Sequence[Sentence],
-                      sure: _Sure, model: NaiveBayes | None, scope: Mapping[str, str]
-                      ) -> Iterator[Evidence]:
-    lexicons, own, placed, taught = sure.lexicons, sure.own, sure.placed, sure.taught
-    keys = [lex.key for lex in lexicons]
-    place = placed.place
-    article = placed.articles.get(article_id)
-    title = stems(article.title or "") if article is not None else ()
-    topic = addressed(article.title or "", title) if article is not None else ()
-    headline = {lex.key: lex.score(topic) for lex in lexicons}
-    on = [i for i in members if place[i] == ON]
-    share = _shares([own[i] for i in on], keys)
-    learned = {i: model.predict(sentences[i].stems, taught[i]) if model else {} for i in members}
-    learned_headline = model.predict(title) if model and title else {}
-    learned_article = {k: sum(learned[i].get(k, 0.0) for i in on) / len(on) if on else 0.0
-                       for k in (*keys, OTHER)}
-    for n, i in enumerate(members):
-        before = members[n - 1] if n > 0 else None
-        after = members[n + 1] if n + 1 < len(members) else None
-        mine = own[i]
-        top = max(mine.values(), default=0.0)
-        silent = 1.0 if top == 0 else 0.0
-        vectors = {}
-        for k in keys:
-            rest = max((mine[j] for j in keys if j != k), default=0.0)
-            vectors[k] = (
-                mine[k], math.log1p(mine[k]), mine[k] - rest,
-                1.0 if mine[k] == top > 0 else 0.0,
-                own[before][k] if before is not None else 0.0,
-                own[after][k] if after is not None else 0.0,
-                headline[k], share[k],
-                learned[before].get(k, 0.0) if before is not None else 0.0,
-                learned[after].get(k, 0.0) if after is not None else 0.0,
-                learned_article[k], learned_headline.get(k, 0.0),
-                silent * share[k], silent * learned_article[k],
-                learned[i].get(k, 0.0))
-        against = (1.0, top, learned[i].get(OTHER, 0.0),
-                   learned_article[OTHER], min(len(sentences[i].stems), 40) / 40,
-                   0.0 if learned[i] else 1.0)
-        eligible = tuple(k for k in keys if place[i] == ON
-                         or (place[i] == OUTSIDE and scope[k] == "side"))
-        yield Evidence(i, mine, vectors, against, eligible)
+def _shares(own: np.ndarray, on: np.ndarray, article: np.ndarray, articles: int
+            ) -> np.ndarray:
+    """Each theme's share (0..1) of each article's on-story theme evidence."""
+    totals = _columns([_sums(article[on], own[on, j], articles) for j in range(own.shape[1])],
+                      articles)
+    whole = np.zeros(articles)
+    for j in range(own.shape[1]):  # added theme by theme, as the evidence was weighed
+        whole = whole + totals[:, j]
+    return np.asarray(np.divide(totals, whole[:, None], out=np.zeros_like(totals),
+                                where=(whole != 0)[:, None]))
 
 
-def _dot(weights: Sequence[float], values: Sequence[float], part: range) -> float:
-    """The weighted sum of a part of the values, added in order."""
-    products: Iterator[float] = map(mul, weights[part.start:part.stop],
-                                    values[part.start:part.stop])
-    return sum(products)
+def _columns(columns: Sequence[np.ndarray], rows: int) -> np.ndarray:
+    """Columns side by side, (rows, len(columns)); no columns give (rows, 0)."""
+    return np.stack(columns, axis=1) if columns else np.zeros((rows, 0))
+
+
+def _sums(groups: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """The sum of each group's values (groups 0..size-1), added in order."""
+    return np.bincount(groups, weights=values, minlength=size).astype(float)
+
+
+def _learned(model: NaiveBayes | None, stem_lists: Sequence[Sequence[str]],
+             taught: Sequence[str | None], keys: Sequence[str]
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's probability of each theme (n, k) and of `other` (n,) for each sentence,
+    and whether it knows any of the sentence's words (all zeros when it does not)."""
+    n = len(stem_lists)
+    if model is None:
+        return np.zeros((n, len(keys))), np.zeros(n), np.zeros(n, dtype=bool)
+    probability, known = model.predict_many(stem_lists, taught)
+    def column(label: str) -> np.ndarray:
+        return probability[:, model.labels.index(label)] if label in model.labels \
+            else np.zeros(n)
+    return _columns([column(k) for k in keys], n), column(OTHER), known
+
+
+def _weighed(weights: Sequence[float], columns: Iterable[np.ndarray],
+             parts: Sequence[range], shape: tuple[int, ...]) -> list[np.ndarray]:
+    """The weighted sum of each part of the features (`columns`, one per weight, taken once
+    each in order), every sum added feature by feature in order, as Python adds them."""
+    totals: list[np.ndarray | None] = [None] * len(parts)
+    for f, values in enumerate(columns):
+        for p, part in enumerate(parts):
+            if f in part:
+                term, before = weights[f] * values, totals[p]
+                totals[p] = term if before is None else before + term
+    return [np.zeros(shape) if t is None else t for t in totals]
 
 
 _OWN = range(len(OWN))
@@ -271,18 +380,51 @@ class Decision:
     total: float  # own + context + learned - against
 
 
+@dataclass(frozen=True)
+class Decisions:
+    """Every sentence's Decision, as arrays over the sentences."""
+
+    best: np.ndarray  # the best theme's column (-1 without themes)
+    chosen: np.ndarray  # bool: whether the best theme is taken (else `other`)
+    own: np.ndarray
+    context: np.ndarray
+    learned: np.ndarray
+    against: np.ndarray
+    total: np.ndarray
+
+
+def decide_all(w: Weights, columns: Iterable[np.ndarray], against: np.ndarray,
+               eligible: np.ndarray, threshold: float) -> Decisions:
+    """The best theme of every sentence is the one with the most evidence among those it
+    may take (ties to the theme listed first; any theme when it may take none); it is
+    chosen when its evidence reaches `threshold`. `columns` are THEME_FEATURES in order,
+    each (sentences, themes)."""
+    n, k = eligible.shape
+    [against_total] = _weighed(w.against, against.T, [_AGAINST], (n,))
+    if k == 0:
+        zero = np.zeros(n)
+        return Decisions(np.full(n, -1), np.zeros(n, dtype=bool), zero, zero, zero,
+                         against_total, zero)
+    own, context, learned = _weighed(w.theme, columns, [_OWN, _CONTEXT, _LEARNED], (n, k))
+    total = own + context + learned - against_total[:, None]
+    allowed = np.where(np.asarray(eligible.any(axis=1))[:, None], eligible, True)
+    best = np.where(allowed, total, -np.inf).argmax(axis=1)
+    rows = np.arange(n)
+    chosen = np.asarray(eligible[rows, best]) & (total[rows, best] >= threshold)
+    return Decisions(best, chosen, own[rows, best], context[rows, best], learned[rows, best],
+                     against_total, total[rows, best])
+
+
 def decide(w: Weights, e: Evidence, keys: Sequence[str], threshold: float) -> Decision:
-    """The best theme is the one with the most evidence among those the sentence may take
-    (ties to the theme listed first); it is chosen when its evidence reaches `threshold`."""
-    against = _dot(w.against, e.against, _AGAINST)
-    parts = {k: (_dot(w.theme, v, _OWN), _dot(w.theme, v, _CONTEXT),
-                 _dot(w.theme, v, _LEARNED)) for k, v in e.theme.items()}
-    total = {k: sum(p) - against for k, p in parts.items()}
-    if not keys:
-        return Decision("", OTHER, 0.0, 0.0, 0.0, against, 0.0)
-    best = max(e.eligible or keys, key=lambda k: (total[k], -keys.index(k)))
-    chosen = best if best in e.eligible and total[best] >= threshold else OTHER
-    return Decision(best, chosen, *parts[best], against, total[best])
+    """One sentence's decision, as decide_all makes it."""
+    columns = [np.array([[e.theme[key][f] for key in keys]], dtype=float).reshape(1, len(keys))
+               for f in range(len(THEME_FEATURES))]
+    eligible = np.array([[key in e.eligible for key in keys]], dtype=bool).reshape(1, len(keys))
+    d = decide_all(w, columns, np.array([e.against], dtype=float), eligible, threshold)
+    best = keys[int(d.best[0])] if keys else ""
+    return Decision(best, best if d.chosen[0] else OTHER, float(d.own[0]),
+                    float(d.context[0]), float(d.learned[0]), float(d.against[0]),
+                    float(d.total[0]))
 
 
 def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
@@ -294,19 +436,24 @@ def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
     day = evidence(articles, sentences, themes, story, background)
     chosen_weights = weights or combiner()
     w = chosen_weights.taught if day.taught else chosen_weights.untaught
-    themed: list[ThemedSentence | None] = [None] * len(sentences)
-    for e in day.sentences:
-        d = decide(w, e, keys, threshold)
-        s = sentences[e.index]
-        terms = tuple(day.lexicons[keys.index(d.best)].found(addressed(s.text, s.stems))
-                      ) if keys else ()
-        why = Why(best=d.best, terms=terms, context=round(d.context, 3),
-                  learned=round(d.learned, 3), total=round(d.total, 3),
-                  story=day.placed.why[e.index], place=day.placed.place[e.index],
-                  own=round(d.own, 3), against=round(d.against, 3))
-        themed[e.index] = ThemedSentence(s, {k: round(v, 3) for k, v in e.own.items()},
-                                         d.chosen, why)
-    return Theming(tuple(t for t in themed if t is not None), day.placed.judgments)
+    d = decide_all(w, day.columns(), day.against, day.eligible, threshold)
+    best, chosen = d.best.tolist(), d.chosen.tolist()
+    own, context, learned = d.own.tolist(), d.context.tolist(), d.learned.tolist()
+    against, total = d.against.tolist(), d.total.tolist()
+    place, story_why = day.placed.place, day.placed.why
+    themed = []
+    for i, s in enumerate(sentences):
+        theme = keys[best[i]] if keys else ""
+        # Terms weigh more than nothing, so a theme its own terms gave nothing has none.
+        terms = tuple(day.lexicons[best[i]].found(day.topics[i])) \
+            if keys and day.own[i][theme] else ()
+        why = Why(best=theme, terms=terms, context=round(context[i], 3),
+                  learned=round(learned[i], 3), total=round(total[i], 3),
+                  story=story_why[i], place=place[i], own=round(own[i], 3),
+                  against=round(against[i], 3))
+        themed.append(ThemedSentence(s, {k: round(v, 3) for k, v in day.own[i].items()},
+                                     theme if chosen[i] else OTHER, why))
+    return Theming(tuple(themed), day.placed.judgments)
 
 
 def examples(articles: Sequence[Article], sentences: Sequence[Sentence],
@@ -368,13 +515,6 @@ def _themed(own: Sequence[Mapping[str, float]]) -> bool:
     return any(count >= RUNNING for count in running.values())
 
 
-def _shares(scores: Sequence[Mapping[str, float]], keys: Sequence[str]) -> dict[str, float]:
-    """Each theme's share (0..1) of an article's theme evidence."""
-    totals = {k: sum(x[k] for x in scores) for k in keys}
-    whole = sum(totals.values())
-    return {k: totals[k] / whole if whole else 0.0 for k in keys}
-
-
 class NaiveBayes:
     """A multinomial naive Bayes over sentence stems, with equal class priors.
 
@@ -386,34 +526,71 @@ class NaiveBayes:
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
         for label, words in examples:
             self.counts[label].update(set(words))
+        self.labels = list(self.counts)
         self.vocabulary = {w for c in self.counts.values() for w in c}
         self.totals = {label: sum(c.values()) for label, c in self.counts.items()}
         self.examples = len(examples)
-        # log(count + smoothing) of every known word under every label, computed once:
-        # a day of 10,000 articles predicts a quarter of a million sentences.
-        self._logs = {label: {w: math.log(counts[w] + SMOOTHING) for w in self.vocabulary}
-                      for label, counts in self.counts.items()}
-        # ... and without one sentence, for the label a sentence taught (its words' counts).
-        self._logs_without_one = {label: {w: math.log(n - 1 + SMOOTHING) for w, n in counts.items()}
-                                  for label, counts in self.counts.items()}
+        # Each known word's row, in sorted order so that sums are added in the same order
+        # in every run; log(count + smoothing) under every label, and the same without one
+        # sentence (for the label a sentence taught: its words' counts are at least 1).
+        words = sorted(self.vocabulary)
+        self._row = {w: n for n, w in enumerate(words)}
+        counts = np.array([[self.counts[label][w] for label in self.labels] for w in words],
+                          dtype=float).reshape(len(words), len(self.labels))
+        self._logs = np.log(counts + SMOOTHING)
+        self._logs_without_one = np.log(np.maximum(counts - 1, 0) + SMOOTHING)
+        size = len(self.vocabulary)
+        self._totals = np.array([self.totals[label] + SMOOTHING * size for label in self.labels])
 
     def predict(self, sentence_stems: Sequence[str], taught: str | None = None
                 ) -> dict[str, float]:
-        """Each label's probability; `taught` is the label this sentence taught, if any."""
-        known = self.vocabulary.intersection(sentence_stems)
-        if not known:
-            return {}
-        size = len(self.vocabulary)
-        scores = {}
-        for label in self.counts:
-            mine = 1 if label == taught else 0
-            total = self.totals[label] - mine * len(known) + SMOOTHING * size
-            logs = self._logs_without_one[label] if mine else self._logs[label]
-            scores[label] = sum(map(logs.__getitem__, known)) - len(known) * math.log(total)
-        top = max(scores.values())
-        weights = {label: math.exp(v - top) for label, v in scores.items()}
-        whole = sum(weights.values())
-        return {label: w / whole for label, w in weights.items()}
+        """Each label's probability; `taught` is the label this sentence taught, if any;
+        nothing when the model knows none of its words."""
+        probability, known = self.predict_many([sentence_stems], [taught])
+        return dict(zip(self.labels, probability[0].tolist(), strict=True)) if known[0] else {}
+
+    def predict_many(self, stem_lists: Sequence[Sequence[str]],
+                     taught: Sequence[str | None], batch: int = 50_000
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """Each sentence's probability of each label (columns in `labels` order), and whether
+        the model knows any of its words (a row of zeros when it knows none). A day's
+        sentences are taken `batch` at a time, so the word lists stay small."""
+        parts = [self._predict(stem_lists[i:i + batch], taught[i:i + batch])
+                 for i in range(0, len(stem_lists), batch)]
+        if not parts:
+            return np.zeros((0, len(self.labels))), np.zeros(0, dtype=bool)
+        return (np.concatenate([p for p, _ in parts]), np.concatenate([k for _, k in parts]))
+
+    def _predict(self, stem_lists: Sequence[Sequence[str]], taught: Sequence[str | None]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        n, labels = len(stem_lists), len(self.labels)
+        lengths = np.fromiter(map(len, stem_lists), dtype=np.intp, count=n)
+        flat = list(chain.from_iterable(stem_lists))
+        rows = np.fromiter(map(self._row.get, flat, repeat(-1)), dtype=np.intp, count=len(flat))
+        sentence = np.repeat(np.arange(n), lengths)
+        # Each known word once per sentence, ordered by sentence and then by word.
+        pairs = np.sort(sentence[rows >= 0] * len(self._row) + rows[rows >= 0])
+        pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
+        sentence, rows = pairs // max(len(self._row), 1), pairs % max(len(self._row), 1)
+        known = np.bincount(sentence, minlength=n)
+        mine = np.array([self.labels.index(t) if t in self.counts else -1 for t in taught],
+                        dtype=np.intp)
+        scores = np.empty((n, labels))
+        for j in range(labels):
+            sums = _sums(sentence, self._logs[rows, j], n)
+            total = np.full(n, self._totals[j])
+            less = mine == j
+            if less.any():  # the label these sentences taught: counted without them
+                without = _sums(sentence, self._logs_without_one[rows, j], n)
+                sums = np.where(less, without, sums)
+                total = np.where(less, total - known, total)
+            scores[:, j] = sums - known * np.log(total)
+        scores -= scores.max(axis=1, keepdims=True) if labels else 0.0
+        weights = np.exp(scores)
+        probability = weights / weights.sum(axis=1, keepdims=True)
+        has = known > 0
+        probability[~has] = 0.0
+        return probability, has
 
 
 def _teaching(scores: Mapping[str, float], on_story: bool, keys: Sequence[str]) -> str | None:

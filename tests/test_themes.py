@@ -6,6 +6,7 @@ import tomllib
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -438,9 +439,13 @@ def test_ranks_before_names_are_looked_for_only_where_a_rank_is(text_: str) -> N
 
 
 @given(st.lists(st.floats(-10, 10), min_size=6, max_size=6),
-       st.lists(st.floats(-10, 10), min_size=6, max_size=6), st.integers(0, 5),
-       st.integers(0, 6))
-def test_a_weighted_part_adds_in_order(weights: list[float], values: list[float], start: int,
-                                       stop: int) -> None:
-    part = range(start, max(start, stop))
-    assert themes._dot(weights, values, part) == sum(weights[j] * values[j] for j in part)
+       st.lists(st.lists(st.floats(-10, 10), min_size=6, max_size=6), min_size=1, max_size=4),
+       st.integers(0, 5), st.integers(0, 6))
+def test_a_weighted_part_adds_in_order(weights: list[float], rows: list[list[float]],
+                                       start: int, stop: int) -> None:
+    """Every sentence's sum is the one Python adds up, feature by feature, bit for bit."""
+    part, rest = range(start, max(start, stop)), range(max(start, stop), 6)
+    columns = np.array(rows).T  # one column of values per feature
+    mine, others = themes._weighed(weights, columns, [part, rest], (len(rows),))
+    assert mine.tolist() == [sum(weights[j] * row[j] for j in part) for row in rows]
+    assert others.tolist() == [sum(weights[j] * row[j] for j in rest) for row in rows]
