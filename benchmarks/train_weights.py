@@ -99,7 +99,7 @@ def tac_topics(tac: Path, settings: Settings) -> list[Topic]:
 def examples(topic: Topic) -> tuple[list[list[float]], list[float]]:
     """Features and targets (share of the human summaries that say it) of every concept."""
     pool = build_pool(topic.sentences, weights="df")
-    support = [(s, s.concepts or text.concepts(text.words(s.text))) for s in topic.support]
+    support = [(s, text.concepts(text.words(s.text))) for s in topic.support]
     day = worth.concept_stats(pool.sentences, pool.concepts, support)
     said = [text.concepts(text.words(summary)) for summary in topic.summaries]
     xs, ys = [], []

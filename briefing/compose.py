@@ -60,7 +60,7 @@ def compose(theming: Theming, articles: Sequence[Article],
     themed = theming.sentences
     repeated = changes.repeats_of(day, earlier, settings.changes)
     pool = build_pool([t.sentence for t in themed], cfg.position_weight, support,
-                      cfg.concept_weights)
+                      cfg.concept_weights, about=_on_story(articles, theming))
     by_theme: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(themed):
         by_theme[t.theme].append(i)
@@ -232,6 +232,13 @@ def _leaning(themed: Sequence[ThemedSentence],
                 themed[passage[-1]].sentence.index - themed[passage[0]].sentence.index == k - start
             leans[members[k]] = members[start] if whole else None
     return leans
+
+
+def _on_story(articles: Sequence[Article], theming: Theming) -> set[str]:
+    """The articles about the story, and their syndicated copies: what the day's concepts
+    are counted over (an article about something else says nothing of the story)."""
+    on = {a for a, judgment in theming.judgments.items() if judgment.relevant}
+    return on | {c.id for a in articles if a.id in on for c in a.copies}
 
 
 def _relevance(themed: Sequence[ThemedSentence],

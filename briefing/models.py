@@ -96,9 +96,6 @@ class Sentence:
     end: int
     paragraph: int
     stems: tuple[str, ...] = field(default=(), compare=False)
-    # Its concepts for ranking (text.concepts), sorted, each once: a tuple takes a sixth of
-    # a frozenset's memory, and a large day holds a quarter of a million of them.
-    concepts: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def words(self) -> int:
@@ -106,16 +103,14 @@ class Sentence:
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return (_arrived, (self.article, self.index, self.text, self.start, self.end,
-                           self.paragraph, self.stems, self.concepts))
+                           self.paragraph, self.stems))
 
 
 def _arrived(article: str, index: int, text: str, start: int, end: int, paragraph: int,
-             stems: tuple[str, ...], concepts: tuple[str, ...]) -> Sentence:
-    """A sentence unpickled from a worker, its stems and concepts sharing one string each
-    with the rest of the day's sentences, as they did where they were made (a third of a
-    large day's memory)."""
-    return Sentence(article, index, text, start, end, paragraph, tuple(map(intern, stems)),
-                    tuple(map(intern, concepts)))
+             stems: tuple[str, ...]) -> Sentence:
+    """A sentence unpickled from a worker, its stems sharing one string each with the rest
+    of the day's sentences, as they did where they were made."""
+    return Sentence(article, index, text, start, end, paragraph, tuple(map(intern, stems)))
 
 
 @dataclass(frozen=True, slots=True)

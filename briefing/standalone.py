@@ -29,6 +29,7 @@ CONNECTIVES = (
     "in response", "despite this", "despite that", "despite these", "despite the move",
     "following this", "following that", "as such", "for his part", "for her part",
     "for their part", "to that end", "on this", "on that", "similarly", "accordingly",
+    "for instance", "for example", "in other words", "by comparison", "that said", "since then",
 )
 # Pronouns and determiners that point back when they open a sentence.
 POINTERS = frozenset("""he she they it its his her their them this these those that such

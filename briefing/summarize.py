@@ -89,7 +89,7 @@ class Pool:
     """The day's sentences prepared for selection: concepts, worth, position weights."""
 
     sentences: tuple[Sentence, ...]
-    concepts: tuple[Collection[str], ...]  # each once (sentences keep them as sorted tuples)
+    concepts: tuple[Sequence[str], ...]  # each sentence's, each once, sorted (text.concepts)
     worth: Mapping[str, float]
     prior: tuple[float, ...]  # position (and opening-word) weight of each sentence
     article_rank: Mapping[str, int]
@@ -114,8 +114,8 @@ class Pool:
 
 
 def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3,
-               support: Sequence[Sentence] = (), weights: str | worth.Model | None = None
-               ) -> Pool:
+               support: Sequence[Sentence] = (), weights: str | worth.Model | None = None,
+               about: Collection[str] | None = None) -> Pool:
     """Concepts and their worth for these sentences.
 
     `weights` is DOCUMENT_FREQUENCY (the number of articles that say it, the
@@ -123,19 +123,23 @@ def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3,
     concept, see briefing.worth), or a worth.Model to use instead of the
     shipped one. `support` sentences (from syndicated copies) count as articles that
     say what they say, so a story many outlets ran weighs more, but are not
-    in the pool.
+    in the pool. With `about`, only the sentences of those articles have concepts:
+    how widely the story's articles say something is what it is worth, and a
+    sentence of another article is never chosen.
     """
     sentences = tuple(sentences)
-    concept_sets = tuple(s.concepts or concepts(words(s.text)) for s in sentences)
+    counted = tuple(s for s in support if about is None or s.article in about)
+    concept_sets = tuple(concepts(words(s.text)) if about is None or s.article in about else ()
+                         for s in sentences)
     weights = weights or WEIGHTS
     if weights == LEARNED or isinstance(weights, worth.Model):
         day = worth.concept_stats(
-            sentences, concept_sets, ((s, s.concepts or concepts(words(s.text))) for s in support))
+            sentences, concept_sets, ((s, concepts(words(s.text))) for s in counted))
         concept_worth = worth.learned(day, weights if isinstance(weights, worth.Model) else None)
     elif weights == DOCUMENT_FREQUENCY:
         concept_worth = worth.by_document_frequency(
             [(s.article, cs) for s, cs in zip(sentences, concept_sets, strict=True)]
-            + [(s.article, s.concepts or concepts(words(s.text))) for s in support])
+            + [(s.article, concepts(words(s.text))) for s in counted])
     else:
         raise ValueError(f"unknown concept weights: {weights}")
     prior = tuple(

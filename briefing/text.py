@@ -222,10 +222,9 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
                 continue
             lead = paragraph[start:end].index(text)
             begin = offset + start + lead
-            content, pairs = _analysed(words(text))
             sentences.append(Sentence(
                 article=article.id, index=len(sentences), text=text, start=begin,
-                end=begin + len(text), paragraph=number, stems=content, concepts=pairs,
+                end=begin + len(text), paragraph=number, stems=content_stems(words(text)),
             ))
         offset += len(paragraph) + 2
     return sentences
@@ -369,23 +368,18 @@ def addressed(text: str, sentence_stems: Sequence[str]) -> tuple[str, ...]:
     return tuple(left)
 
 
-def concepts(sentence_words: Sequence[str]) -> frozenset[str]:
+def concepts(sentence_words: Sequence[str]) -> tuple[str, ...]:
     """A sentence's concepts for ranking: stemmed word bigrams, except two common words.
 
     "closure of the Torkham crossing" gives "closur of", "the torkham",
     "torkham cross" but not "of the", which says nothing. Single words are
-    not concepts: on DUC 2003 they lowered ROUGE-2 recall.
+    not concepts: on DUC 2003 they lowered ROUGE-2 recall. Each comes once, in
+    sorted order, so that sums over them add up alike in every run.
     """
-    return frozenset(_analysed(sentence_words)[1])
-
-
-def _analysed(sentence_words: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Content stems and concepts (sorted, each once) of a sentence's words, each stemmed once."""
     stemmed = [stem(w) for w in sentence_words]
     common = [is_common(w) for w in sentence_words]
-    content = tuple(s for s, c in zip(stemmed, common, strict=True) if not c)
-    # Interned: a day of 10,000 articles repeats its bigrams millions of times, and one
-    # string each (kept shared when a worker's sentences are pickled) is a third of its memory.
+    # Interned: a large day repeats its bigrams millions of times, and one string each
+    # keeps the ranking's memory small.
     pairs = {intern(f"{a} {b}") for (a, b), (x, y) in
              zip(pairwise(stemmed), pairwise(common), strict=True) if not (x and y)}
-    return content, tuple(sorted(pairs))
+    return tuple(sorted(pairs))

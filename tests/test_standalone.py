@@ -22,6 +22,7 @@ def reason(second: str) -> str:
     ("Moreover, both nations have closed the crossings.", "connective 'Moreover'"),
     ("However, none of these countries recognised the Taliban.", "connective 'However'"),
     ("In addition, trade fell by half.", "connective 'In addition'"),
+    ("For instance, the delegation included a diplomat.", "connective 'For instance'"),
     ("He said the border would stay closed.", "opens with 'He'"),
     ("They insisted that Kabul must act.", "opens with 'They'"),
     ("This marks a shift in policy.", "opens with 'This'"),

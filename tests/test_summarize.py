@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from briefing.summarize import (
     DuplicateFinder,
     build_pool,
@@ -21,8 +23,8 @@ C = ("Officials confirmed the Torkham border crossing would stay closed for a we
 
 
 def test_concepts_are_stemmed_bigrams_without_pairs_of_common_words() -> None:
-    assert concepts(words("The closure of the Torkham crossings")) == frozenset(
-        {"the closur", "closur of", "the torkham", "torkham cross"})
+    assert concepts(words("The closure of the Torkham crossings")) == (
+        "closur of", "the closur", "the torkham", "torkham cross")
 
 
 def test_what_counts_as_shared_grows_with_the_day() -> None:
@@ -87,6 +89,20 @@ def test_a_day_of_unrelated_articles_still_gets_a_summary() -> None:
         "The football team won its match in the afternoon sunshine.",
         "A new bakery opened in the old city to long queues."), words=50)
     assert len(chosen) == 2
+
+
+def test_only_the_story_s_articles_say_how_much_a_concept_is_worth() -> None:
+    """An article about something else neither adds to a concept's worth nor has concepts
+    of its own to be chosen for; a copy counts with its article."""
+    sentences = build_sentences(A, B, C)
+    copy = replace(sentences[4], article="d.txt")  # c.txt's first sentence, from a copy
+    every = build_pool(sentences, support=[copy])
+    story = build_pool(sentences, support=[copy], about={"a.txt", "b.txt"})
+    assert every.worth["torkham border"] == 4
+    assert story.worth["torkham border"] == 2
+    assert [bool(cs) for cs in story.concepts] == [True, True, True, True, False, False]
+    with_copy = build_pool(sentences, support=[copy], about={"a.txt", "b.txt", copy.article})
+    assert with_copy.worth["torkham border"] == 3
 
 
 def test_copies_add_to_how_widely_a_story_ran_but_are_not_chosen() -> None:
