@@ -2,7 +2,8 @@
 
 Salience is *coverage of shared content*: the concepts of a sentence are its
 stemmed word bigrams, and a concept is worth the number of articles that
-mention it (what fewer than a few articles say is not counted), or, with
+mention it (what fewer than a few articles say is not counted; in a brief, of
+the articles about its story), or, with
 learned weights, the chance that a human summary says it (briefing.worth). A
 set of sentences is worth the concepts it covers, each counted once, so a
 second sentence saying the same thing gains nothing: redundancy is controlled
@@ -123,23 +124,26 @@ def build_pool(sentences: Sequence[Sentence], position_weight: float = 0.3,
     concept, see briefing.worth), or a worth.Model to use instead of the
     shipped one. `support` sentences (from syndicated copies) count as articles that
     say what they say, so a story many outlets ran weighs more, but are not
-    in the pool. With `about`, only the sentences of those articles have concepts:
-    how widely the story's articles say something is what it is worth, and a
-    sentence of another article is never chosen.
+    in the pool. With `about`, only those articles (and copies) count and have
+    concepts: how widely the story's articles say something is what it is worth,
+    a day's other articles are not among the articles that could have said it,
+    and a sentence of theirs is never chosen.
     """
     sentences = tuple(sentences)
-    counted = tuple(s for s in support if about is None or s.article in about)
-    concept_sets = tuple(concepts(words(s.text)) if about is None or s.article in about else ()
-                         for s in sentences)
+
+    def counts(s: Sentence) -> bool:
+        return about is None or s.article in about
+
+    concept_sets = tuple(concepts(words(s.text)) if counts(s) else () for s in sentences)
+    mine = [(s, cs) for s, cs in zip(sentences, concept_sets, strict=True) if counts(s)]
+    copies = [(s, concepts(words(s.text))) for s in support if counts(s)]
     weights = weights or WEIGHTS
     if weights == LEARNED or isinstance(weights, worth.Model):
-        day = worth.concept_stats(
-            sentences, concept_sets, ((s, concepts(words(s.text))) for s in counted))
+        day = worth.concept_stats([s for s, _ in mine], [cs for _, cs in mine], copies)
         concept_worth = worth.learned(day, weights if isinstance(weights, worth.Model) else None)
     elif weights == DOCUMENT_FREQUENCY:
         concept_worth = worth.by_document_frequency(
-            [(s.article, cs) for s, cs in zip(sentences, concept_sets, strict=True)]
-            + [(s.article, concepts(words(s.text))) for s in counted])
+            [(s.article, cs) for s, cs in mine + copies])
     else:
         raise ValueError(f"unknown concept weights: {weights}")
     prior = tuple(

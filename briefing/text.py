@@ -224,7 +224,7 @@ def split_article(article: Article, tokenizer: PunktSentenceTokenizer) -> list[S
             begin = offset + start + lead
             sentences.append(Sentence(
                 article=article.id, index=len(sentences), text=text, start=begin,
-                end=begin + len(text), paragraph=number, stems=content_stems(words(text)),
+                end=begin + len(text), paragraph=number, stems=stems(text),
             ))
         offset += len(paragraph) + 2
     return sentences

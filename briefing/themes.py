@@ -209,12 +209,13 @@ def _neighbour(values: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 
 def _lead(own: np.ndarray) -> np.ndarray:
-    """Each theme's own score minus the best other theme's (0 when there is no other)."""
-    k = own.shape[1]
-    if k == 1:
+    """Each theme's own score minus the best other theme's (0 when there is no other):
+    the best theme's lead is over the second best, every other theme's is under the best."""
+    if own.shape[1] < 2:
         return own.copy()
-    rest = np.stack([np.delete(own, j, axis=1).max(axis=1) for j in range(k)], axis=1)
-    return np.asarray(own - rest)
+    order = np.sort(own, axis=1)
+    best, second = order[:, -1:], order[:, -2:-1]
+    return np.asarray(np.where(own == best, own - second, own - best))
 
 
 def _silent(d: _DayArrays) -> np.ndarray:
@@ -317,7 +318,7 @@ def _shares(own: np.ndarray, on: np.ndarray, article: np.ndarray, articles: int
     totals = _columns([_sums(article[on], own[on, j], articles) for j in range(own.shape[1])],
                       articles)
     whole = np.zeros(articles)
-    for j in range(own.shape[1]):  # added theme by theme, as the evidence was weighed
+    for j in range(own.shape[1]):  # added in the themes' order
         whole = whole + totals[:, j]
     return np.asarray(np.divide(totals, whole[:, None], out=np.zeros_like(totals),
                                 where=(whole != 0)[:, None]))
@@ -351,14 +352,13 @@ def _learned(model: NaiveBayes | None, stem_lists: Sequence[Sequence[str]],
 def _weighed(weights: Sequence[float], columns: Iterable[np.ndarray],
              parts: Sequence[range], shape: tuple[int, ...]) -> list[np.ndarray]:
     """The weighted sum of each part of the features (`columns`, one per weight, taken once
-    each in order), every sum added feature by feature in order, as Python adds them."""
-    totals: list[np.ndarray | None] = [None] * len(parts)
+    each in order), every sum added feature by feature from 0, as Python's sum adds them."""
+    totals = [np.zeros(shape) for _ in parts]
     for f, values in enumerate(columns):
         for p, part in enumerate(parts):
             if f in part:
-                term, before = weights[f] * values, totals[p]
-                totals[p] = term if before is None else before + term
-    return [np.zeros(shape) if t is None else t for t in totals]
+                totals[p] = totals[p] + weights[f] * values
+    return totals
 
 
 _OWN = range(len(OWN))
@@ -444,7 +444,8 @@ def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
     themed = []
     for i, s in enumerate(sentences):
         theme = keys[best[i]] if keys else ""
-        # Terms weigh more than nothing, so a theme its own terms gave nothing has none.
+        # A term's weight is positive (config.WEIGHT), so a theme whose own terms scored
+        # nothing found none.
         terms = tuple(day.lexicons[best[i]].found(day.topics[i])) \
             if keys and day.own[i][theme] else ()
         why = Why(best=theme, terms=terms, context=round(context[i], 3),
@@ -568,10 +569,13 @@ class NaiveBayes:
         flat = list(chain.from_iterable(stem_lists))
         rows = np.fromiter(map(self._row.get, flat, repeat(-1)), dtype=np.intp, count=len(flat))
         sentence = np.repeat(np.arange(n), lengths)
-        # Each known word once per sentence, ordered by sentence and then by word.
-        pairs = np.sort(sentence[rows >= 0] * len(self._row) + rows[rows >= 0])
+        # Each known word once per sentence, ordered by sentence and then by word: one
+        # number per (sentence, word) pair, sorted, repeats dropped (a sort is faster here
+        # than np.unique's hashing).
+        words = max(len(self._row), 1)
+        pairs = np.sort(sentence[rows >= 0] * words + rows[rows >= 0])
         pairs = pairs[np.concatenate([[True], pairs[1:] != pairs[:-1]])] if len(pairs) else pairs
-        sentence, rows = pairs // max(len(self._row), 1), pairs % max(len(self._row), 1)
+        sentence, rows = pairs // words, pairs % words
         known = np.bincount(sentence, minlength=n)
         mine = np.array([self.labels.index(t) if t in self.counts else -1 for t in taught],
                         dtype=np.intp)
@@ -587,7 +591,10 @@ class NaiveBayes:
             scores[:, j] = sums - known * np.log(total)
         scores -= scores.max(axis=1, keepdims=True) if labels else 0.0
         weights = np.exp(scores)
-        probability = weights / weights.sum(axis=1, keepdims=True)
+        whole = np.zeros(n)
+        for j in range(labels):  # added label by label, as Python's sum adds them
+            whole = whole + weights[:, j]
+        probability = weights / whole[:, None]
         has = known > 0
         probability[~has] = 0.0
         return probability, has

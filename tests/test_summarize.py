@@ -103,6 +103,11 @@ def test_only_the_story_s_articles_say_how_much_a_concept_is_worth() -> None:
     assert [bool(cs) for cs in story.concepts] == [True, True, True, True, False, False]
     with_copy = build_pool(sentences, support=[copy], about={"a.txt", "b.txt", copy.article})
     assert with_copy.worth["torkham border"] == 3
+    # Many articles about something else do not raise the bar of what enough articles say.
+    crowd = build_sentences(A, B, *[f"Article {n} is about the weather in the hills."
+                                    for n in range(8)])
+    assert "torkham border" not in build_pool(crowd).worth
+    assert build_pool(crowd, about={"a.txt", "b.txt"}).worth["torkham border"] == 2
 
 
 def test_copies_add_to_how_widely_a_story_ran_but_are_not_chosen() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +16,8 @@ from hypothesis import strategies as st
 from briefing import themes
 from briefing.config import ConfigError, Settings, StorySettings, Theme, parse_settings
 from briefing.models import OTHER, Article, Sentence
-from briefing.story import Judgment, StoryLexicon
+from briefing.story import ON, OUTSIDE, Judgment, StoryLexicon
+from briefing.text import addressed, stems
 from briefing.themes import Theming, compile_theme, theme_day
 from tests.conftest import ROOT, article, build_sentences
 
@@ -447,5 +450,109 @@ def test_a_weighted_part_adds_in_order(weights: list[float], rows: list[list[flo
     part, rest = range(start, max(start, stop)), range(max(start, stop), 6)
     columns = np.array(rows).T  # one column of values per feature
     mine, others = themes._weighed(weights, columns, [part, rest], (len(rows),))
-    assert mine.tolist() == [sum(weights[j] * row[j] for j in part) for row in rows]
-    assert others.tolist() == [sum(weights[j] * row[j] for j in rest) for row in rows]
+    for got, part_ in ((mine, part), (others, rest)):
+        expected = [float(sum(weights[j] * row[j] for j in part_)) for row in rows]
+        assert got.tolist() == expected
+        assert np.signbit(got).tolist() == np.signbit(expected).tolist()  # 0 + -0.0 is 0.0
+
+
+def _predicted_one_by_one(model: themes.NaiveBayes, sentence_stems: Sequence[str],
+                          taught: str | None = None) -> dict[str, float]:
+    """NaiveBayes.predict as it was first written: one sentence, word by word."""
+    known = model.vocabulary.intersection(sentence_stems)
+    if not known:
+        return {}
+    size = len(model.vocabulary)
+    scores = {}
+    for label, counts in model.counts.items():
+        mine = 1 if label == taught else 0
+        total = model.totals[label] - mine * len(known) + themes.SMOOTHING * size
+        scores[label] = sum(math.log(counts[w] - mine + themes.SMOOTHING) for w in sorted(known)) \
+            - len(known) * math.log(total)
+    top = max(scores.values())
+    weights = {label: math.exp(v - top) for label, v in scores.items()}
+    whole = sum(weights.values())
+    return {label: w / whole for label, w in weights.items()}
+
+
+def _evidence_one_by_one(articles: Sequence[Article], sentences: Sequence[Sentence],
+                         themes_: Sequence[Theme], story_: StorySettings
+                         ) -> dict[int, tuple[dict[str, tuple[float, ...]], tuple[float, ...],
+                                              tuple[str, ...]]]:
+    """Each sentence's evidence as it was first computed: sentence by sentence, in Python."""
+    sure = themes._sure(articles, sentences, themes_, story_)
+    keys = [lex.key for lex in sure.lexicons]
+    model = themes._train(sentences, sure.taught, keys)
+    scope = {t.key: t.scope for t in themes_}
+    out = {}
+    for article_id, members in sure.placed.members.items():
+        article_ = sure.placed.articles.get(article_id)
+        title = stems(article_.title or "") if article_ is not None else ()
+        headline = {lex.key: lex.score(addressed(article_.title or "", title))
+                    if article_ is not None else 0.0 for lex in sure.lexicons}
+        on = [i for i in members if sure.placed.place[i] == ON]
+        totals = {k: sum(sure.own[i][k] for i in on) for k in keys}
+        whole = sum(totals.values())
+        share = {k: totals[k] / whole if whole else 0.0 for k in keys}
+        learned = {i: _predicted_one_by_one(model, sentences[i].stems, sure.taught[i])
+                   if model else {} for i in members}
+        learned_headline = _predicted_one_by_one(model, title) if model and title else {}
+        learned_article = {k: sum(learned[i].get(k, 0.0) for i in on) / len(on) if on else 0.0
+                           for k in (*keys, OTHER)}
+        for n, i in enumerate(members):
+            before = members[n - 1] if n > 0 else None
+            after = members[n + 1] if n + 1 < len(members) else None
+            mine = sure.own[i]
+            top = max(mine.values(), default=0.0)
+            silent = 1.0 if top == 0 else 0.0
+            vectors = {}
+            for k in keys:
+                rest = max((mine[j] for j in keys if j != k), default=0.0)
+                vectors[k] = (
+                    mine[k], math.log1p(mine[k]), mine[k] - rest,
+                    1.0 if mine[k] == top > 0 else 0.0,
+                    sure.own[before][k] if before is not None else 0.0,
+                    sure.own[after][k] if after is not None else 0.0,
+                    headline[k], share[k],
+                    learned[before].get(k, 0.0) if before is not None else 0.0,
+                    learned[after].get(k, 0.0) if after is not None else 0.0,
+                    learned_article[k], learned_headline.get(k, 0.0),
+                    silent * share[k], silent * learned_article[k], learned[i].get(k, 0.0))
+            against = (1.0, top, learned[i].get(OTHER, 0.0), learned_article[OTHER],
+                       min(len(sentences[i].stems), 40) / 40, 0.0 if learned[i] else 1.0)
+            eligible = tuple(k for k in keys if sure.placed.place[i] == ON
+                             or (sure.placed.place[i] == OUTSIDE and scope[k] == "side"))
+            out[i] = (vectors, against, eligible)
+    return out
+
+
+@pytest.mark.parametrize("day", ["seeds", "each seed alone", "one theme", "no story"])
+def test_the_days_evidence_is_what_weighing_sentence_by_sentence_gives(
+        settings: Settings, day: str) -> None:
+    """The evidence columns (numpy, whole days at once) hold, for every sentence and theme,
+    what the per-sentence code computed (to rounding: numpy's log and exp may differ from
+    the math module's in the last bits)."""
+    from briefing.source import FolderSource
+
+    reading = FolderSource(ROOT / "seeds").read(settings).reading
+    themes_, story_ = settings.themes, settings.story
+    days = [(reading.articles, reading.sentences)]
+    if day == "each seed alone":
+        days = [([a], [s for s in reading.sentences if s.article == a.id])
+                for a in reading.articles]
+    elif day == "one theme":
+        themes_ = themes_[1:2]
+    elif day == "no story":
+        story_ = replace(story_, sides=())
+    for articles_, sentences in days:
+        found = themes.evidence(articles_, sentences, themes_, story_)
+        expected = _evidence_one_by_one(articles_, sentences, themes_, story_)
+        seen = 0
+        for e in found.sentences:
+            vectors, against, eligible = expected[e.index]
+            assert e.eligible == eligible
+            assert e.against == pytest.approx(against, rel=1e-12, abs=1e-12)
+            for k, vector in vectors.items():
+                assert e.theme[k] == pytest.approx(vector, rel=1e-12, abs=1e-12), (e.index, k)
+            seen += 1
+        assert seen == len(sentences)
