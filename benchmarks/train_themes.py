@@ -104,23 +104,33 @@ def examples(folder: Path, rows: Sequence[ArticleRow], labels: Sequence[Label],
     return found
 
 
+def arrays(found: Sequence[Example], keys: Sequence[str]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The examples' evidence as briefing.themes.decide_all takes it: theme features
+    (n, k, THEME_FEATURES), against features (n, AGAINST_FEATURES), eligible themes (n, k)."""
+    n, k, d = len(found), len(keys), len(themes.THEME_FEATURES)
+    x = np.zeros((n, k, d))
+    eligible = np.zeros((n, k), dtype=bool)
+    for i, e in enumerate(found):
+        for j, theme in enumerate(keys):
+            x[i, j] = e.evidence.theme[theme]
+            eligible[i, j] = theme in e.evidence.eligible
+    z = np.array([e.evidence.against for e in found]).reshape(n, len(themes.AGAINST_FEATURES))
+    return x, z, eligible
+
+
 def fit(found: Sequence[Example], keys: Sequence[str], l2: float = L2) -> np.ndarray:
     """The weights (THEME_FEATURES then AGAINST_FEATURES) that maximise the penalised
     likelihood of the labels under a softmax over each sentence's eligible themes and other."""
     from scipy.optimize import minimize
 
     n, k, d = len(found), len(keys), len(themes.THEME_FEATURES)
-    x = np.zeros((n, k, d))
-    z = np.array([e.evidence.against for e in found])
+    x, z, eligible = arrays(found, keys)
     sample = np.array([e.weight for e in found])
     sample = sample / sample.sum()
-    mask = np.zeros((n, k + 1), dtype=bool)
+    mask = np.concatenate([eligible, np.ones((n, 1), dtype=bool)], axis=1)
     y = np.zeros((n, k + 1))
     for i, e in enumerate(found):
-        for j, theme in enumerate(keys):
-            x[i, j] = e.evidence.theme[theme]
-            mask[i, j] = theme in e.evidence.eligible
-        mask[i, k] = True
         y[i, keys.index(e.label) if e.label in keys and mask[i, keys.index(e.label)] else k] = 1
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
@@ -159,7 +169,11 @@ def weights(theta: np.ndarray, threshold: float) -> themes.Weights:
 def predict(w: themes.Weights, found: Iterable[Example], keys: Sequence[str],
             threshold: float) -> list[tuple[str, str]]:
     """(label, predicted) pairs, decided as briefing.themes.theme_day decides."""
-    return [(e.label, themes.decide(w, e.evidence, keys, threshold).chosen) for e in found]
+    found = list(found)
+    x, z, eligible = arrays(found, keys)
+    d = themes.decide_all(w, (x[:, :, f] for f in range(x.shape[2])), z, eligible, threshold)
+    return [(e.label, keys[best] if chosen else OTHER)
+            for e, best, chosen in zip(found, d.best.tolist(), d.chosen.tolist(), strict=True)]
 
 
 def held_out(found: Sequence[Example], keys: Sequence[str], threshold: float,

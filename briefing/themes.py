@@ -368,29 +368,17 @@ _AGAINST = range(1, len(AGAINST_FEATURES))  # the bias is the threshold
 
 
 @dataclass(frozen=True)
-class Decision:
-    """A sentence's theme (`chosen`, or `other`) and the evidence for its best theme."""
-
-    best: str  # the theme with the most evidence, eligible or not ("" without themes)
-    chosen: str
-    own: float
-    context: float
-    learned: float
-    against: float
-    total: float  # own + context + learned - against
-
-
-@dataclass(frozen=True)
 class Decisions:
-    """Every sentence's Decision, as arrays over the sentences."""
+    """Every sentence's theme and the evidence for its best theme, as arrays over the
+    sentences."""
 
-    best: np.ndarray  # the best theme's column (-1 without themes)
+    best: np.ndarray  # the best theme's column, eligible or not (-1 without themes)
     chosen: np.ndarray  # bool: whether the best theme is taken (else `other`)
-    own: np.ndarray
+    own: np.ndarray  # the best theme's evidence from the sentence's own terms
     context: np.ndarray
     learned: np.ndarray
-    against: np.ndarray
-    total: np.ndarray
+    against: np.ndarray  # the evidence that the sentence is about no theme, bias aside
+    total: np.ndarray  # own + context + learned - against
 
 
 def decide_all(w: Weights, columns: Iterable[np.ndarray], against: np.ndarray,
@@ -413,18 +401,6 @@ def decide_all(w: Weights, columns: Iterable[np.ndarray], against: np.ndarray,
     chosen = np.asarray(eligible[rows, best]) & (total[rows, best] >= threshold)
     return Decisions(best, chosen, own[rows, best], context[rows, best], learned[rows, best],
                      against_total, total[rows, best])
-
-
-def decide(w: Weights, e: Evidence, keys: Sequence[str], threshold: float) -> Decision:
-    """One sentence's decision, as decide_all makes it."""
-    columns = [np.array([[e.theme[key][f] for key in keys]], dtype=float).reshape(1, len(keys))
-               for f in range(len(THEME_FEATURES))]
-    eligible = np.array([[key in e.eligible for key in keys]], dtype=bool).reshape(1, len(keys))
-    d = decide_all(w, columns, np.array([e.against], dtype=float), eligible, threshold)
-    best = keys[int(d.best[0])] if keys else ""
-    return Decision(best, best if d.chosen[0] else OTHER, float(d.own[0]),
-                    float(d.context[0]), float(d.learned[0]), float(d.against[0]),
-                    float(d.total[0]))
 
 
 def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
