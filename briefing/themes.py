@@ -289,13 +289,12 @@ def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
     headline = np.array([[lex.score(addressed(a.title or "", t)) if a is not None else 0.0
                           for lex in sure.lexicons] for a, t in zip(found, titles, strict=True)],
                         dtype=float).reshape(len(members), k)
-    share = _shares(own, on, article, len(members))
+    share = _shares(_on_story_sums(own, on, article, len(members)))
     learned, other, known = _learned(model, [s.stems for s in sentences], sure.taught, keys)
     learned_headline = _learned(model, titles, [None] * len(titles), keys)[0]
     with_other = np.concatenate([learned, other[:, None]], axis=1)
     on_count = np.bincount(article[on], minlength=len(members))
-    learned_article = _columns([_sums(article[on], with_other[on, j], len(members))
-                                for j in range(k + 1)], len(members)) \
+    learned_article = _on_story_sums(with_other, on, article, len(members)) \
         / np.maximum(on_count, 1)[:, None]
     length = np.minimum(np.fromiter(map(len, (s.stems for s in sentences)), dtype=float,
                                     count=n), 40) / 40
@@ -312,13 +311,18 @@ def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
                        sure.topics, against, eligible, day)
 
 
-def _shares(own: np.ndarray, on: np.ndarray, article: np.ndarray, articles: int
-            ) -> np.ndarray:
-    """Each theme's share (0..1) of each article's on-story theme evidence."""
-    totals = _columns([_sums(article[on], own[on, j], articles) for j in range(own.shape[1])],
-                      articles)
-    whole = np.zeros(articles)
-    for j in range(own.shape[1]):  # added in the themes' order
+def _on_story_sums(values: np.ndarray, on: np.ndarray, article: np.ndarray, articles: int
+                   ) -> np.ndarray:
+    """Each article's sum of every column of `values` over its on-story sentences,
+    (articles, columns), added in the sentences' order."""
+    return _columns([_sums(article[on], values[on, j], articles)
+                     for j in range(values.shape[1])], articles)
+
+
+def _shares(totals: np.ndarray) -> np.ndarray:
+    """Each theme's share (0..1) of each article's theme evidence (`totals`, per theme)."""
+    whole = np.zeros(totals.shape[0])
+    for j in range(totals.shape[1]):  # added in the themes' order
         whole = whole + totals[:, j]
     return np.asarray(np.divide(totals, whole[:, None], out=np.zeros_like(totals),
                                 where=(whole != 0)[:, None]))
