@@ -147,7 +147,8 @@ NOTE_START = re.compile(
 TAIL_MARKER = re.compile(
     r"^(?:related(?: articles| posts| stories| news)?|you (?:may|might) also like"
     r"|more (?:stories|from|on this)|recommended(?: for you)?|comments?"
-    r"|(?:leave|post) a (?:comment|reply)|facebook comments|most (?:read|popular))\W*$",
+    r"|(?:leave|post) a (?:comment|reply)|facebook comments|most (?:read|popular)"
+    r"|(?:join|be part of) the (?:conversation|discussion|debate))\W*$",
     re.I,
 )
 # A heading that introduces the article's own recap ("Key Takeaways"); the
@@ -217,6 +218,10 @@ FINITE = re.compile(
 CAPTION_DATE_END = re.compile(
     r"(?:,\s*(?i:" + "|".join(w for w in dates.WEEKDAYS if len(w) > 4) + r"),|\b[A-Z][a-z]+,?)"
     r"\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s*\d{4}\.?$")
+# A caption printed twice in a row (the picture's alt text, then its caption) carries its
+# credit after its last sentence: "… Head of Mission to Kabul. — Twitter/@PakinAfg",
+# "… on Wednesday. — Jalil Abbas Jilani X", "… said the premier. APP".
+CREDIT_AFTER_SENTENCE = re.compile(r"[.!?][\"”’)]*\s+(?:[-–—]+\s*)?(?:\S+\s+){0,5}\S+$")
 # A UI label glued to the paragraph it introduces: "Article content The Taliban…".
 GLUED_LABEL = re.compile(
     r"^(?:(?:article|story|post|main|page)\s+(?:content|body|text)"
@@ -256,6 +261,10 @@ DATELINE = re.compile(
     r"(?P<sep>\s*:\s*|\s*[-–—]+\s+|\s+)"
     r"(?=[A-Z“\"‘'])"
 )
+# AFP's caption: the picture, where and when it was taken ("…, on January 27, 2019."),
+# then " - " and a sentence or two of background from the story it illustrated.
+AFP_CAPTION = re.compile(r"^[^\n]{20,400}?\bon " + _MONTH
+                         + r"\s+\d{1,2},\s*\d{4}\.\s+-\s+[A-Z]")
 DESK = re.compile(r"\b(?:desk|staff|reporter|correspondent|bureau|monitoring|report)\b", re.I)
 # A line that is one short question, not quoted: an explainer's sub-heading ("What is the
 # new ruling?"), a question headline, or a rating widget ("How informative is this news?").
@@ -588,6 +597,9 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
         if _caption_restated(unit, below[:1]):
             drop(unit, "photo caption (the text below restates it)")
             continue
+        if found.title and _caption_twice(unit, units[number].key, below[:1]):
+            drop(unit, "photo caption (printed twice, with its credit)")
+            continue
         if _teaser(unit, units[number + 1:number + 1 + TEASER_REACH]):
             drop(unit, "teaser (the paragraph follows in full)")
             continue
@@ -606,7 +618,9 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
         if unit.key in seen:
             drop(unit, "repeated paragraph")
             continue
-        if unit.key in captions or _caption_again(unit.key, credited):
+        # A caption dropped once goes wherever it comes again, its credit trimmed or not.
+        if unit.key in captions or units[number].key in captions \
+                or _caption_again(unit.key, credited):
             drop(unit, "photo caption (again)")
             continue
         if unit.words <= QUESTION_WORDS and QUESTION_HEADING.match(text):
@@ -647,7 +661,9 @@ def _header_line(units: list[_Unit], number: int, found: _Findings, in_body: boo
         return "headline (kept as the title)"
     # A standfirst (and a second deck) sits under the headline; further down, an
     # unfinished line is a sub-heading or an excerpt cut short.
-    if kept < STANDFIRST_DECKS and found.title is not None and _standfirst(unit):
+    # A bulleted line there is one of the story's highlights, in fragments.
+    if (kept < STANDFIRST_DECKS and found.title is not None and _standfirst(unit)
+            and not BULLET.match(unit.text)):
         return None
     if found.outlet and unit.key == line_key(found.outlet):
         return "outlet name"
@@ -685,6 +701,14 @@ def _caption_restated(unit: _Unit, below: Sequence[_Unit]) -> bool:
     if len(theirs) <= len(mine) or mine[:RESTATED_OPENING] != theirs[:RESTATED_OPENING]:
         return False
     return len(set(mine) & set(theirs)) >= RESTATED_SHARE * len(set(mine))
+
+
+def _caption_twice(unit: _Unit, raw_key: str, below: Sequence[_Unit]) -> bool:
+    """A short caption printed twice in a row, the picture's alt text and then its caption,
+    with its credit after its last sentence (CREDIT_AFTER_SENTENCE). Prose repeated is
+    dropped once, as a repeated paragraph; this is dropped both times."""
+    return (bool(below) and below[0].key == raw_key and not unit.ends_sentence
+            and _short_caption(unit.text) and bool(CREDIT_AFTER_SENTENCE.search(unit.text)))
 
 
 def _teaser(unit: _Unit, later: Sequence[_Unit]) -> bool:
@@ -729,6 +753,8 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
         return "image placeholder or photo credit"
     if CAPTION_START.match(text) and _short_caption(text):
         return "photo caption"
+    if AFP_CAPTION.match(text):
+        return "photo caption (an agency's: the picture's date, then background)"
     if unit.words <= CAPTION_WORDS and PICTURE_POSITION.search(text) and _caption_like(text):
         return "photo caption"
     if STAMP_LABEL.match(text) and unit.words <= 25 and dates.find_dates(text):
@@ -826,9 +852,16 @@ def _last_sentence(text: str) -> int:
 
 
 def _headline_text(text: str) -> str:
-    """The headline without the breadcrumb trail before it ("Home / World / …")."""
+    """The headline without the breadcrumb trail before it ("Home / World / …"), or one
+    glued to its first word ("HomeWorldTomatoes at PKR 700 a kilo")."""
     crumbs = BREADCRUMB.match(text)
-    return text[crumbs.end():] if crumbs else text
+    if crumbs:
+        return text[crumbs.end():]
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    parts = CAMEL.split(first)
+    if len(parts) > 1 and all(part.lower() in PAGE_WORDS for part in parts[:-1]):
+        return text[text.index(first) + len(first) - len(parts[-1]):]
+    return text
 
 
 def _repeats_title(unit: _Unit, title: str, outlet: str | None) -> bool:

@@ -504,3 +504,55 @@ def test_news_about_following_on_social_media_is_kept() -> None:
                 "website, and that a WhatsApp line would take complaints.")
     article = run(P1, sentence, P2)
     assert sentence in article.paragraphs
+
+
+@pytest.mark.parametrize("caption", [
+    "Water Minister Jane Doe at the northern spillway on Monday. — Jane Doe X",
+    "The chief engineer, head of the dam project. — Twitter/@ValleyWater",
+    "If the valley's farmers are paid, the canal will be finished, said the minister. VNA",
+])
+def test_a_caption_printed_twice_with_its_credit_is_dropped_both_times(caption: str) -> None:
+    article = run(TITLE, caption, caption, P1, P2)
+    assert article.paragraphs == [P1, P2]
+    assert [r.reason for r in article.removed if r.text == caption][:1] == [
+        "photo caption (printed twice, with its credit)"]
+
+
+def test_a_paragraph_printed_twice_keeps_one_copy() -> None:
+    said = "The dam will open in May, the minister said."
+    article = run(TITLE, P1, said, said, P2)
+    assert article.paragraphs == [P1, said, P2]
+
+
+def test_an_agency_caption_dated_with_a_dash_and_background_is_all_caption() -> None:
+    caption = ("Workers clear mud from a canal near the dam in Northgate, a town in the valley, "
+               "on January 27, 2019. - Farmers hoped on January 27 that the new canal could "
+               "end years of drought, despite fears that")
+    article = run(TITLE, caption, P1, P2)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[caption].startswith("photo caption")
+
+
+def test_a_sentence_that_ends_on_a_date_and_goes_on_after_a_dash_is_kept() -> None:
+    prose = "The council voted on January 27, 2019 - and again in May - to build the dam."
+    article = run(TITLE, P1, prose, P2)
+    assert prose in article.paragraphs
+
+
+def test_a_breadcrumb_glued_to_the_headline_is_left_out_of_the_title() -> None:
+    article = run("HomeWorldReservoir Work Falls Behind Schedule", TITLE, P1, P2)
+    assert article.title == TITLE
+    assert article.paragraphs == [P1, P2]
+
+
+@pytest.mark.parametrize("heading", ["BE PART OF THE CONVERSATION", "Join the discussion"])
+def test_a_comment_section_ends_the_article(heading: str) -> None:
+    rules = "Valley Times is committed to providing a forum for civil conversation."
+    article = run(TITLE, P1, P2, heading, rules)
+    assert article.paragraphs == [P1, P2]
+
+
+def test_bulleted_highlights_under_the_headline_are_not_a_standfirst() -> None:
+    article = run(TITLE, "• Minister says the canal would be finished by May after the rains",
+                  P1, P2)
+    assert article.paragraphs == [P1, P2]

@@ -392,7 +392,17 @@ def _topic_by_sentence(article_: Article, sentences: list[Sentence], lex: StoryL
     """story.topic as it was first written: each sentence's tokens looked at in turn."""
     from collections import Counter
 
-    from briefing.story import TOKEN, _topic_word
+    from briefing.story import TOKEN
+    from briefing.text import STOPWORDS, stems
+
+    def _topic_word(token: str) -> tuple[str, str] | None:
+        word = token.lower()
+        if word in STOPWORDS or word.isdigit() or len(word) < 4:
+            return None
+        [key] = stems(word) or [""]
+        if not key:
+            return None
+        return key, token if token[:1].isupper() and not token.isupper() else word
 
     story_stems = {s for lex_ in (*lex.sides, lex.bridges) for s in lex_.words}
     title = [e for e in map(_topic_word, TOKEN.findall(article_.title or ""))
