@@ -31,7 +31,8 @@ from benchmarks.themes import ClassScores, class_scores, class_table
 from briefing import pipeline, text
 from briefing.config import Settings, load_settings
 from briefing.models import OTHER, Brief, ThemedSentence
-from briefing.source import FolderSource
+from briefing.source import LEARN_ARTICLES, FolderSource
+from briefing.themes import Example
 from scripts.devset_check import (
     DATA,
     FURNITURE,
@@ -102,14 +103,16 @@ class LabelledArticle:
 
 
 def read_split(folder: Path, split: str, settings: Settings, data: Path = DATA,
-               partial: bool = False) -> tuple[list[LabelledArticle], Brief]:
-    """The split's articles read, themed and composed as the pipeline does, beside their labels."""
+               partial: bool = False, background: Sequence[Example] = ()
+               ) -> tuple[list[LabelledArticle], Brief]:
+    """The split's articles read, themed and composed as the pipeline does, beside their
+    labels; `background` is what earlier days teach the themes (`archive_of`)."""
     rows, labels, reading = read_day(folder, split, settings, data, partial)
     # Syndicated copies' sentences are themed too: they are the copy's text, cited with
     # its lead, and a copy is as relevant as its lead.
-    themed = pipeline.theme(with_copies(reading), settings).sentences
+    themed = pipeline.theme(with_copies(reading), settings, background).sentences
     brief = pipeline.brief_of(reading, settings, datetime.now().date(),
-                              datetime.now().astimezone())
+                              datetime.now().astimezone(), background=background)
     return labelled(folder, rows, labels, themed), brief
 
 
@@ -200,9 +203,26 @@ def relevance_of(brief: Brief) -> dict[str, bool]:
     return out
 
 
+def archive_of(folder: Path, settings: Settings, data: Path = DATA, partial: bool = False
+               ) -> tuple[Example, ...]:
+    """The dev split's articles as the archive's earlier days: what their sure sentences
+    teach the themes, as a scheduled brief learns from the days before it (at most
+    source.LEARN_ARTICLES articles, the latest ids). No label is used."""
+    _, _, reading = read_day(folder, "dev", settings, data, partial)
+    latest = {a.id for a in sorted(reading.articles, key=lambda a: a.id)[-LEARN_ARTICLES:]}
+    return pipeline.learned_from(with_copies(pipeline.only(reading, lambda a: a.id in latest)),
+                                 settings)
+
+
 def evaluate(folder: Path, settings: Settings, split: str = "dev",
-             data: Path = DATA, partial: bool = False) -> DevsetReport:
-    articles, brief = read_split(folder, split, settings, data, partial)
+             data: Path = DATA, partial: bool = False, archive: bool = False) -> DevsetReport:
+    """The split measured as one day; with `archive` (the test split only), the dev split's
+    articles stand for the earlier days in the archive (`archive_of`)."""
+    if archive and split != "test":
+        raise SystemExit("--archive measures the test split, with the dev split as its "
+                         "earlier days; the dev split cannot be its own archive")
+    background = archive_of(folder, settings, data, partial) if archive else ()
+    articles, brief = read_split(folder, split, settings, data, partial, background)
     report = score(split, articles, relevance_of(brief), [t.key for t in settings.themes])
     return replace(report, left_out=left_out(folder, split, data))
 
@@ -302,13 +322,19 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="dev (default); test only once, at the end")
     parser.add_argument("--partial", action="store_true",
                         help="measure the articles the copy has, leaving out those it lacks")
+    parser.add_argument("--archive", action="store_true",
+                        help="with --split test: the dev split's articles as the earlier days "
+                             "in the archive, which teach the themes (no labels used)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list boilerplate lines")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     text.pretrained_parameters = lambda: None  # as on a fresh machine, as in make bench
     settings = load_settings(ROOT / "briefing.toml")
-    report = evaluate(args.folder, settings, args.split, partial=args.partial)
-    print(f"### Development set, {report.split} split\n")
+    report = evaluate(args.folder, settings, args.split, partial=args.partial,
+                      archive=args.archive)
+    print(f"### Development set, {report.split} split"
+          + (", with the dev split as the archive's earlier days" if args.archive else "")
+          + "\n")
     print(table(report, args.verbose))
     print(f"\n### Each article as a day of its own, {report.split} split\n")
     print(small_days_table(*small_days(args.folder, settings, args.split,

@@ -130,6 +130,12 @@ def main() -> None:
         print(f"### Development set: Pakistan–Afghanistan news, {found.split} split "
               f"(benchmarks/data/devset)\n")
         print(devset.table(found, args.verbose) + "\n")
+        if args.split == "test":  # as a scheduled brief runs: earlier days in its archive
+            archived = devset.evaluate(args.devset, settings, "test", partial=args.partial,
+                                       archive=True)
+            print("### Development set, test split, with the dev split as the archive's "
+                  "earlier days\n")
+            print(devset.table(archived, args.verbose) + "\n")
         print(f"### Development set, each article as a day of its own, {found.split} split\n")
         print(devset.small_days_table(*devset.small_days(args.devset, settings, args.split,
                                                                     partial=args.partial))

@@ -328,6 +328,35 @@ def test_small_days_theme_each_article_alone_then_with_the_others_as_earlier_day
     assert table.count("\n") == 8 and "| trade |" in table
 
 
+def test_the_test_split_can_learn_from_the_dev_split_as_its_archive(
+        tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `archive`, the test split is themed and composed with what the dev split's
+    articles teach (no labels), as a scheduled brief learns from the days before it."""
+    data, folder = fake_copy(tmp_path)
+    articles = data / "articles.tsv"
+    articles.write_text(articles.read_text(encoding="utf-8").replace("no\tweather, no "
+                        "Afghanistan\tdev", "no\tweather, no Afghanistan\ttest"),
+                        encoding="utf-8")
+    seen: list[tuple[tuple[str, ...], int]] = []
+    theme = devset.pipeline.theme
+
+    def spy(reading: Reading, settings: Settings, background: Sequence[Example] = ()
+            ) -> Theming:
+        seen.append((tuple(sorted(a.id for a in reading.articles)), len(background)))
+        return theme(reading, settings, background)
+
+    monkeypatch.setattr(devset.pipeline, "theme", spy)
+    taught = devset.archive_of(folder, settings, data)
+    assert taught and taught == devset.pipeline.learned_from(
+        devset.read_day(folder, "dev", settings, data)[2], settings)
+    report = devset.evaluate(folder, settings, "test", data, archive=True)
+    assert report.articles == 1 and report.gold == 2
+    assert seen[0] == (("002.txt",), len(taught))
+    assert all(found == len(taught) for _, found in seen)
+    with pytest.raises(SystemExit, match="its own archive"):
+        devset.evaluate(folder, settings, "dev", data, archive=True)
+
+
 # --- the second labelling ----------------------------------------------------------------------
 
 def test_the_second_labelling_matches_the_first_sentence_for_sentence() -> None:
