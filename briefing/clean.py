@@ -53,6 +53,8 @@ PROMO_ANYWHERE = re.compile(
     r"|\b(?:download|get|install)\b.{0,25}\b(?:app ?store|google play|play store)\b"
     r"|\bto your inbox\b|\b(?:turn on|enable|allow)(?: push)? notifications\b"
     r"|\benter your (?:comment|name|e-?mail)\b"
+    # A login form's lines: "Lost your password?", "Forgot your password?", "Remember me".
+    r"|\b(?:lost|forgot(?:ten)?|reset) your password\b|^\W*remember me\W*$"
     r"|\b(?:submit|send) (?:it|them|yours|your (?:story|tip|idea)s?) (?:here|to us)\b",
     re.I,
 )

@@ -556,3 +556,15 @@ def test_bulleted_highlights_under_the_headline_are_not_a_standfirst() -> None:
     article = run(TITLE, "• Minister says the canal would be finished by May after the rains",
                   P1, P2)
     assert article.paragraphs == [P1, P2]
+
+
+@pytest.mark.parametrize("line", ["Lost your password?", "Forgot your password?", "Remember Me"])
+def test_a_login_forms_lines_are_dropped(line: str) -> None:
+    article = run(TITLE, P1, line, P2)
+    assert article.paragraphs == [P1, P2]
+
+
+def test_news_of_a_password_leak_is_kept() -> None:
+    news = "Officials said the hackers had stolen the password of the dam's control system."
+    article = run(TITLE, P1, news, P2)
+    assert news in article.paragraphs
