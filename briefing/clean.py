@@ -185,6 +185,11 @@ PHOTO_CREDIT = re.compile(
     r"[^:()!?]{0,48}[^:()!?.\s]\s*$",
     re.I,
 )
+# A credit that names the photographer, after the caption's last sentence or on a line of
+# its own: "Photo by AFP via Getty Images.", "— Image courtesy of the ministry".
+CREDIT_BY = re.compile(
+    r"(?:^|(?<=[.!?\"”’)]))\s*(?:[-–—]+\s*)?(?:photo|image|picture)s?\s+(?:by|courtesy(?:\s+of)?)"
+    r"\s+[^.!?()\s][^.!?()]{0,60}\.?\s*$", re.I)
 # A caption that announces itself: "File photo of…", "Photo: …", "FILE - …".
 CAPTION_START = re.compile(
     r"^(?:\(?(?i:file|archive|representational|representative)\s+(?i:photo|image|picture|pic)s?"
@@ -211,7 +216,8 @@ FINITE = re.compile(
     r"\b(?:is|are|was|were|be|been|has|have|had|will|would|shall|should|can|could|may|might"
     r"|must|do|does|did|said|says|say|told|tells|added|according|went|came|took|gave|made"
     r"|met|held|left|sent|began|fell|rose|hit|shut|led|spoke|fought|won|lost|struck)\b"
-    r"|\b\w{3,}ed\b",
+    # A past tense is in lower case: "Moeed", "Javed" and "Hameed" are names.
+    r"|\b(?-i:[a-z])\w{2,}ed\b",
     re.I,
 )
 # Agency photo captions end with the day the picture was taken, after a weekday (AP:
@@ -757,7 +763,8 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
         return "photo caption"
     if AFP_CAPTION.match(text):
         return "photo caption (an agency's: the picture's date, then background)"
-    if unit.words <= CAPTION_WORDS and PICTURE_POSITION.search(text) and _caption_like(text):
+    if (unit.words <= CAPTION_WORDS and PICTURE_POSITION.search(text)
+            and _caption_like(PICTURE_POSITION.sub("", text))):  # "(left)" is no verb
         return "photo caption"
     if STAMP_LABEL.match(text) and unit.words <= 25 and dates.find_dates(text):
         found.dates += [DateCandidate(value, "stamp", text, dates.WEIGHTS["stamp"])
@@ -809,7 +816,7 @@ def _trim_end(text: str, found: _Findings) -> str:
         return text[:at].rstrip()
 
     while True:
-        if credit := _at_end(PHOTO_CREDIT, text):
+        if credit := _at_end(PHOTO_CREDIT, text) or CREDIT_BY.search(text):
             body = text[:credit.start()].rstrip()
             if not body or _short_caption(body) or _agency_caption(body):
                 return cut(0, "photo caption" if body else "photo credit")

@@ -568,3 +568,40 @@ def test_news_of_a_password_leak_is_kept() -> None:
     news = "Officials said the hackers had stolen the password of the dam's control system."
     article = run(TITLE, P1, news, P2)
     assert news in article.paragraphs
+
+
+@pytest.mark.parametrize("caption", [
+    "Farmers gather beside the new canal near the northern valley on May 4, 2026 amid a dry "
+    "spring. Photo by AFP via Getty Images.",
+    "Engineers inspect the dam wall at dawn. — Image courtesy of the water ministry",
+])
+def test_a_caption_with_a_credit_that_names_its_photographer_is_dropped(caption: str) -> None:
+    article = run(TITLE, P1, caption, P2)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[caption] == "photo caption"
+
+
+def test_a_photographers_credit_on_its_own_line_is_dropped() -> None:
+    article = run(TITLE, P1, "Photo by Sana Ahmed via Getty Images.", P2)
+    assert article.paragraphs == [P1, P2]
+
+
+def test_a_paragraph_keeps_its_prose_when_it_mentions_a_photo_by_someone() -> None:
+    prose = "The ministry published a photo by a local farmer showing the dry canal bed."
+    article = run(TITLE, P1, prose, P2)
+    assert prose in article.paragraphs
+
+
+@pytest.mark.parametrize("name", ["Moeed", "Javed", "Hameed", "Saeed"])
+def test_a_caption_with_positions_and_a_name_ending_in_ed_is_dropped(name: str) -> None:
+    caption = (f"Water Minister {name} Khan (left) meets the valley's chief engineer, Sara "
+               "Malik (right), at the dam, on January 29, 2026.")
+    article = run(TITLE, P1, caption, P2)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[caption] == "photo caption"
+
+
+def test_a_sentence_that_says_who_left_is_not_a_caption() -> None:
+    prose = "The engineer (left) of the two inspected the wall and warned of cracks."
+    article = run(TITLE, P1, prose, P2)
+    assert prose in article.paragraphs
