@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from briefing import dates
 from briefing.dates import DateCandidate
@@ -187,6 +188,8 @@ PHOTO_CREDIT = re.compile(
 )
 # A credit that names the photographer, after the caption's last sentence or on a line of
 # its own: "Photo by AFP via Getty Images.", "— Image courtesy of the ministry".
+# An editorial note in brackets after the paragraph's last sentence.
+EDITORIAL_NOTE_END = re.compile(r"(?<=[.!?\"”’])\s*\([^()]{10,300}\)\s*$")
 CREDIT_BY = re.compile(
     r"(?:^|(?<=[.!?\"”’)]))\s*(?:[-–—]+\s*)?(?:photo|image|picture)s?\s+(?:by|courtesy(?:\s+of)?)"
     r"\s+[^.!?()\s][^.!?()]{0,60}\.?\s*$", re.I)
@@ -352,11 +355,21 @@ def normalize(text: str) -> str:
 
 def line_key(text: str) -> str:
     """What two lines must share to be the same line: their words, case aside."""
-    return " ".join(w.lower() for w in WORD.findall(text))
+    return " ".join(WORD.findall(text)).lower()  # lowered once: the same, letter by letter
 
 
 def _unit(text: str) -> _Unit:
-    return _Unit(text, line_key(text), len(text.split()), bool(SENTENCE_END.search(text)))
+    return _Unit(text, line_key(text), len(text.split()), _ends_sentence(text))
+
+
+_CLOSERS = "\"'”’»)]"
+
+
+def _ends_sentence(text: str) -> bool:
+    """SENTENCE_END's search, read from the end: a stop, then closing marks only."""
+    if text.endswith("\n"):  # where "$" also matches
+        text = text[:-1]
+    return text.rstrip(_CLOSERS)[-1:] in (".", "!", "?", "…")
 
 
 def _units(text: str) -> list[_Unit]:
@@ -377,7 +390,7 @@ def _units(text: str) -> list[_Unit]:
 
 def _continues(merged: str, previous: str, line: str, width: int) -> bool:
     """Is `line` the wrapped continuation of the paragraph `merged` (last line `previous`)?"""
-    if SENTENCE_END.search(merged) or BULLET.match(line) or _ends_with_credit(merged):
+    if _ends_sentence(merged) or BULLET.match(line) or _ends_with_credit(merged):
         return False
     if line[:1].islower():
         return True
@@ -400,7 +413,9 @@ def _at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     scanned from its first character. A text whose last character no match can end with
     (most prose ends with a full stop) is not scanned at all."""
     can_end = _CAN_END.get(pattern)
-    last = text.rstrip()[-1:]
+    last = text[-1:]
+    if last.isspace():
+        last = text.rstrip()[-1:]
     if can_end is not None and not (last and can_end(last)):
         return None
     start = max(0, len(text) - TAIL_REACH)
@@ -444,6 +459,7 @@ def _page_words_only(text: str) -> bool:
     return named
 
 
+@lru_cache(maxsize=100_000)
 def _page_word(word: str) -> bool:
     # Run-together buttons ("ShareFacebook") are split at case changes, but
     # brand names ("WhatsApp", "LinkedIn") are words of their own.
@@ -480,6 +496,8 @@ def _standfirst(unit: _Unit) -> bool:
 
 def _foreign(text: str) -> bool:
     """A line in another language: no common English word, several non-ASCII words."""
+    if text.isascii():  # no non-ASCII word at all (a check of one flag, not of the text)
+        return False
     words = WORD.findall(text)
     return (len(words) >= 5 and not any(w.lower() in ENGLISH for w in words)
             and sum(not w.isascii() for w in words) >= 2)
@@ -721,7 +739,9 @@ def _caption_twice(unit: _Unit, raw_key: str, below: Sequence[_Unit]) -> bool:
 
 def _teaser(unit: _Unit, later: Sequence[_Unit]) -> bool:
     """A paragraph cut short with an ellipsis that a paragraph just below gives in full."""
-    if not _at_end(TEASER_END, unit.text):
+    stripped = unit.text.rstrip()  # what every TEASER_END match ends with
+    if not (stripped.endswith("...") or stripped.endswith("…")) \
+            or not _at_end(TEASER_END, unit.text):
         return False
     cut = line_key(TEASER_END.sub("", unit.text))
     return len(cut.split()) >= BODY_WORDS and any(
@@ -816,7 +836,7 @@ def _trim_end(text: str, found: _Findings) -> str:
         return text[:at].rstrip()
 
     while True:
-        if credit := _at_end(PHOTO_CREDIT, text) or CREDIT_BY.search(text):
+        if credit := _at_end(PHOTO_CREDIT, text) or _credit_by(text):
             body = text[:credit.start()].rstrip()
             if not body or _short_caption(body) or _agency_caption(body):
                 return cut(0, "photo caption" if body else "photo credit")
@@ -832,13 +852,25 @@ def _trim_end(text: str, found: _Findings) -> str:
             text = cut(tail.start(), "wire credit")
         elif "(@" in text and (post := _at_end(POST_CREDIT, text)):
             text = cut(post.start(), "embedded post's credit")
-        elif ((note := re.search(r"(?<=[.!?\"”’])\s*\([^()]{10,300}\)\s*$", text))
+        elif (text.rstrip().endswith(")")
+              and (note := EDITORIAL_NOTE_END.search(text))
               and EDITORIAL_NOTE.search(note.group(0))):
             text = cut(note.start(), "editorial note")
         elif notice := _last_sentence_notice(text):
             text = cut(*notice)
         else:
             return text
+
+
+def _credit_by(text: str) -> re.Match[str] | None:
+    """CREDIT_BY's search, only in a text that has one of the words every match has. (A
+    text that is not ASCII is searched whole: "İmage" is "image" to a search that ignores
+    case, but not once lowered.)"""
+    if text.isascii():
+        lower = text.lower()
+        if "photo" not in lower and "image" not in lower and "picture" not in lower:
+            return None
+    return CREDIT_BY.search(text)
 
 
 def _last_sentence_notice(text: str) -> tuple[int, str] | None:
@@ -856,8 +888,15 @@ def _last_sentence_notice(text: str) -> tuple[int, str] | None:
 
 def _last_sentence(text: str) -> int:
     """Where the paragraph's last sentence begins (0 when it has only one)."""
-    breaks = list(SENTENCE_BREAK.finditer(text))
-    return breaks[-1].end() if breaks else 0
+    # Read from the end: the last stop where SENTENCE_BREAK matches is its last match (a
+    # match holds one stop, at its start, so none hides another).
+    end = len(text)
+    while (at := max(text.rfind(".", 0, end), text.rfind("!", 0, end),
+                     text.rfind("?", 0, end))) >= 0:
+        if found := SENTENCE_BREAK.match(text, at):
+            return found.end()
+        end = at
+    return 0
 
 
 def _headline_text(text: str) -> str:
@@ -951,8 +990,12 @@ NEAR_IDENTICAL = 0.9  # share of their words two paragraphs have in common (Jacc
 def _near_identical(a: set[str], b: set[str]) -> bool:
     """Do two paragraphs share NEAR_IDENTICAL of their words? Sets whose sizes differ more
     cannot (the overlap is at most the smaller size over the larger), and are not compared."""
-    small, large = sorted((len(a), len(b)))
-    return bool(small) and small / large >= NEAR_IDENTICAL and _overlap(a, b) >= NEAR_IDENTICAL
+    n, m = len(a), len(b)
+    small, large = (n, m) if n <= m else (m, n)
+    if not small or small / large < NEAR_IDENTICAL:
+        return False
+    shared = len(a & b)  # the union's size follows, as _overlap counts it
+    return shared / (n + m - shared) >= NEAR_IDENTICAL
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

@@ -57,6 +57,7 @@ _LEAD_CUE = re.compile(
     r"(?:(?:" + "|".join(WEEKDAYS) + r")\.?,?\s+)?",
     re.I,
 )
+_DATE_START = re.compile(r"\d|" + _MONTH.replace("(?P<month>", "(?:"), re.I)
 _LEAD_TAIL = re.compile(
     r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?"
     r"(?:\s*(?:gmt|utc|pkt|pst|ist|est|edt|[+-]\d{2}:?\d{2}))?)?\s*[|:\-–—]*\s+"
@@ -147,8 +148,12 @@ def leading_stamp(text: str) -> tuple[DateCandidate, int] | None:
     'date 2024-03-18 Pakistan said…' gives 2024-03-18 and the offset of 'Pakistan'.
     """
     cue = _LEAD_CUE.match(text)
+    # Every date begins with a digit or a month's name: a paragraph that starts with
+    # neither after its cue (most prose) has no stamp there, and is not searched.
+    if cue is None or not _DATE_START.match(text, cue.end()):
+        return None
     found = find_dates(text[:120])
-    if cue is None or not found or found[0][1].start() != cue.end():
+    if not found or found[0][1].start() != cue.end():
         return None
     value, match = found[0]
     iso = match.group(0)[:1].isdigit() and "-" in match.group(0)

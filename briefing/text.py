@@ -286,18 +286,38 @@ def words(text: str) -> tuple[str, ...]:
     are written as one ("cease-fire" is "ceasefire", "cross-border" is not
     "crossing").
     """
+    forms = _FORMS
     out: list[str] = []
     for raw in TOKEN.findall(text):
-        t = raw.lower().replace("’", "'")
-        if t.endswith("'s") and t not in STOPWORDS:
-            t = t[:-2]
-        if "-" not in t:
-            out.append(t)
-        elif any(part[:1].isupper() for part in raw.split("-")):
-            out.extend(p for p in t.split("-") if p)
-        else:
-            out.append(t.replace("-", ""))
+        found = forms.get(raw)
+        if found is None:
+            found = _forms(raw)
+        out += found
     return tuple(out)
+
+
+# What each raw token becomes, once per distinct token: a day repeats its words often,
+# and looking one up costs less than lowering, splitting and checking it again. Bounded:
+# past _MAX_CACHED tokens (a stream of ever new words) it starts again.
+_FORMS: dict[str, tuple[str, ...]] = {}
+_CONTENT: dict[str, tuple[str, ...]] = {}
+_MAX_CACHED = 500_000
+
+
+def _forms(raw: str) -> tuple[str, ...]:
+    t = raw.lower().replace("’", "'")
+    if t.endswith("'s") and t not in STOPWORDS:
+        t = t[:-2]
+    if "-" not in t:
+        found: tuple[str, ...] = (t,)
+    elif any(part[:1].isupper() for part in raw.split("-")):
+        found = tuple(p for p in t.split("-") if p)
+    else:
+        found = (t.replace("-", ""),)
+    if len(_FORMS) >= _MAX_CACHED:
+        _FORMS.clear()
+    _FORMS[raw] = found
+    return found
 
 
 # British and American spellings meet before stemming: "recognise" and "recognize",
@@ -339,8 +359,25 @@ def content_stems(sentence_words: Sequence[str]) -> tuple[str, ...]:
 
 
 def stems(text: str) -> tuple[str, ...]:
-    """Stems of the content words, in order: what similarity and themes compare."""
-    return content_stems(words(text))
+    """Stems of the content words, in order: what similarity and themes compare
+    (content_stems(words(text)), a token at a time from the caches)."""
+    content = _CONTENT
+    out: list[str] = []
+    for raw in TOKEN.findall(text):
+        found = content.get(raw)
+        if found is None:
+            found = _content_of(raw)
+        out += found
+    return tuple(out)
+
+
+def _content_of(raw: str) -> tuple[str, ...]:
+    forms = _FORMS.get(raw) or _forms(raw)
+    found = tuple(stem(w) for w in forms if not is_common(w))
+    if len(_CONTENT) >= _MAX_CACHED:
+        _CONTENT.clear()
+    _CONTENT[raw] = found
+    return found
 
 
 # A diplomat's rank written before a name is a form of address: "Ambassador Sadiq

@@ -597,3 +597,64 @@ def test_page_words_only_is_the_whole_line_test(tokens: list[str]) -> None:
     line = " ".join(tokens)
     named = [w for w in WORD.findall(URL.sub(" ", line)) if not w.isdigit()]
     assert _page_words_only(line) == (bool(named) and all(_page_word(w) for w in named))
+
+
+# --- the fast paths of cleaning answer as the searches they stand in for -------------------
+
+def _pieces(*pieces: str, most: int = 30) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(pieces), max_size=most).map("".join)
+
+
+_PUNCTUATED = _pieces(*"ab A.!?…\"'”’»)]\n ([“", "Mr", "U.S", most=80)
+
+
+@given(_PUNCTUATED)
+def test_ends_sentence_reads_the_end_as_the_search_does(text: str) -> None:
+    from briefing.clean import SENTENCE_END, _ends_sentence
+
+    assert _ends_sentence(text) == bool(SENTENCE_END.search(text))
+
+
+@given(_PUNCTUATED)
+def test_last_sentence_is_where_the_last_break_ends(text: str) -> None:
+    from briefing.clean import SENTENCE_BREAK, _last_sentence
+
+    breaks = list(SENTENCE_BREAK.finditer(text))
+    assert _last_sentence(text) == (breaks[-1].end() if breaks else 0)
+
+
+@given(_pieces("Photo", "image", "PICTURES", " by ", " courtesy of ",
+                                         "AFP", ".", "(", " ", "x", "ſ", "İ", "ı", "mage", most=30))
+def test_credit_by_is_the_whole_search(text: str) -> None:
+    from briefing.clean import CREDIT_BY, _credit_by
+
+    whole, fast = CREDIT_BY.search(text), _credit_by(text)
+    assert (whole is None) == (fast is None)
+    if whole and fast:
+        assert whole.span() == fast.span()
+
+
+@given(_pieces("word", " ", ".", "…", "..", "\t", "x", most=40))
+def test_a_teaser_ends_with_an_ellipsis(text: str) -> None:
+    """Only a text that ends with an ellipsis is searched for one."""
+    from briefing.clean import TEASER_END
+
+    stripped = text.rstrip()
+    assert bool(TEASER_END.search(text)) <= (stripped.endswith("...") or stripped.endswith("…"))
+
+
+@given(_pieces("Updated ", "on ", "Monday, ", "date ", "2024-03-18",
+                                         "March 18, 2024", "18 March 2024", "May", "The ",
+                                         " ", "x", "12:30 ", "Pakistan said.", most=12))
+def test_a_leading_stamp_starts_with_a_digit_or_a_month(text: str) -> None:
+    """leading_stamp looks for dates only where one could begin after its cue, and finds
+    what a search of the paragraph's opening finds there."""
+    from briefing import dates
+
+    cue = dates._LEAD_CUE.match(text)
+    assert cue is not None
+    found = dates.find_dates(text[:120])
+    starts_there = bool(found) and found[0][1].start() == cue.end()
+    if not dates._DATE_START.match(text, cue.end()):
+        assert not starts_there
+        assert dates.leading_stamp(text) is None

@@ -330,3 +330,12 @@ def test_the_latest_year_mentioned_looks_only_where_a_year_is(tokens: list[str])
         if dates._PAST_TENSE.search(sentence):
             years += [int(m["year"]) for m in dates._IN_YEAR.finditer(sentence)]
     assert dates.latest_year_mentioned(body) == (max(years) if years else None)
+
+
+@given(messy_text)
+def test_stems_are_the_content_stems_of_the_words(text: str) -> None:
+    """The token caches give what stemming the words afresh gives."""
+    from briefing.text import content_stems, stems, words
+
+    assert stems(text) == content_stems(words(text))
+    assert stems(text) == content_stems(words(text))  # and again, from the caches
