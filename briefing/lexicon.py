@@ -38,6 +38,11 @@ class Lexicon:
         # Most sentences hold no stem a term starts with: one set test rules them out.
         object.__setattr__(self, "_starts", frozenset(self.words) | frozenset(self._by_first))
 
+    @property
+    def starts(self) -> frozenset[str]:
+        """Every stem a term starts with: a sentence with none of them has no term."""
+        return self._starts
+
     def score(self, sentence_stems: Sequence[str]) -> float:
         if self._starts.isdisjoint(sentence_stems):
             return 0  # what sum() of no weights gives, so the JSON stays the same

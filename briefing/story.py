@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import chain
 from operator import itemgetter
 
 from briefing.config import StorySettings
@@ -48,8 +49,15 @@ class StoryLexicon:
         """Every stem of the story's sides and bridges."""
         return frozenset(s for lex in (*self.sides, self.bridges) for s in lex.words)
 
+    @cached_property
+    def _name_starts(self) -> frozenset[str]:
+        """Every stem a name of a side or a bridge starts with."""
+        return frozenset().union(*(lex.starts for lex in (*self.sides, self.bridges)))
+
     def named(self, sentence_stems: Sequence[str]) -> frozenset[str]:
         """The sides a sentence names; a bridge names them all."""
+        if self._name_starts.isdisjoint(sentence_stems):  # most sentences of a large day
+            return _NO_SIDE
         if self.bridges.score(sentence_stems) > 0:
             return frozenset(s.key for s in self.sides)
         return frozenset(s.key for s in self.sides if s.score(sentence_stems) > 0)
@@ -62,6 +70,9 @@ class StoryLexicon:
         inside = _in_phrases(sentence_stems, self.phrases)
         return sorted({s for i, s in enumerate(sentence_stems)
                        if s in self.outside and i not in inside})
+
+
+_NO_SIDE: frozenset[str] = frozenset()
 
 
 def compile_story(story: StorySettings) -> StoryLexicon | None:
@@ -198,7 +209,14 @@ def topic(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon) ->
         del found[key]
     # The three most frequent; between equals, the first to appear (a stable sort).
     top = heapq.nlargest(3, found.items(), key=itemgetter(1))
-    first = dict(zip(reversed(title_keys + body_keys), reversed(title + body), strict=True))
+    # Each of them spelled as its first token (read until all three are met).
+    first: dict[str | None, str] = {}
+    wanted: set[str | None] = {key for key, _ in top}
+    for seen, token in zip(chain(title_keys, body_keys), chain(title, body), strict=True):
+        if seen in wanted and seen not in first:
+            first[seen] = token
+            if len(first) == len(wanted):
+                break
     return ", ".join(_spelled(first[key]) for key, _ in top) or "something else"
 
 

@@ -169,6 +169,8 @@ class DayEvidence:
     against: np.ndarray  # (sentences, AGAINST_FEATURES)
     eligible: np.ndarray  # (sentences, themes), bool: the themes each may take
     _day: _DayArrays = field(repr=False)
+    # per sentence: the terms of each theme found in it (Lexicon.found), where there are any
+    terms: Sequence[Mapping[str, tuple[str, ...]]] = ()
 
     def columns(self) -> Iterator[np.ndarray]:
         """THEME_FEATURES in order, each (sentences, themes), made one at a time."""
@@ -251,6 +253,7 @@ class _Sure:
     lexicons: list[Lexicon]
     topics: list[tuple[str, ...]]  # each sentence's topic words (text.addressed)
     own: list[dict[str, float]]
+    terms: list[dict[str, tuple[str, ...]]]  # per sentence: each theme's terms found, if any
     placed: _Placed
     taught: list[str | None]
 
@@ -260,10 +263,40 @@ def _sure(articles: Sequence[Article], sentences: Sequence[Sentence],
     lexicons = compile_themes(themes)
     keys = [lex.key for lex in lexicons]
     topics = [addressed(s.text, s.stems) for s in sentences]
-    own = [{lex.key: lex.score(topic) for lex in lexicons} for topic in topics]
+    own, terms = _own_terms(lexicons, topics)
     placed = _place(articles, sentences, own, story)
     taught = [_teaching(own[i], placed.place[i] == ON, keys) for i in range(len(sentences))]
-    return _Sure(lexicons, topics, own, placed, taught)
+    return _Sure(lexicons, topics, own, terms, placed, taught)
+
+
+def _own_terms(lexicons: Sequence[Lexicon], topics: Sequence[tuple[str, ...]]
+               ) -> tuple[list[dict[str, float]], list[dict[str, tuple[str, ...]]]]:
+    """Each sentence's score by each theme's terms (Lexicon.score), and the terms found.
+
+    Each lexicon's terms are looked for once: the same search gives the score and the
+    terms `briefing sentences` shows. Most sentences hold no stem that any theme's term
+    starts with, and one test of all the themes' together rules them out.
+    """
+    keys = [lex.key for lex in lexicons]
+    starts = frozenset().union(*(lex.starts for lex in lexicons))
+    nothing = dict.fromkeys(keys, 0)  # what Lexicon.score gives a sentence without a term
+    own: list[dict[str, float]] = []
+    terms: list[dict[str, tuple[str, ...]]] = []
+    for topic in topics:
+        if starts.isdisjoint(topic):
+            own.append(dict(nothing))
+            terms.append({})
+            continue
+        scores: dict[str, float] = {}
+        found: dict[str, tuple[str, ...]] = {}
+        for lex in lexicons:
+            hits = {} if lex.starts.isdisjoint(topic) else lex.found(topic)
+            scores[lex.key] = sum(hits.values()) if hits else 0
+            if hits:
+                found[lex.key] = tuple(hits)
+        own.append(scores)
+        terms.append(found)
+    return own, terms
 
 
 def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
@@ -308,7 +341,7 @@ def evidence(articles: Sequence[Article], sentences: Sequence[Sentence],
                      learned_article, learned_headline)
     return DayEvidence(sure.placed, sure.lexicons,
                        model is not None and model.examples >= TAUGHT_EXAMPLES, sure.own,
-                       sure.topics, against, eligible, day)
+                       sure.topics, against, eligible, day, sure.terms)
 
 
 def _on_story_sums(values: np.ndarray, on: np.ndarray, article: np.ndarray, articles: int
@@ -424,15 +457,15 @@ def theme_day(articles: Sequence[Article], sentences: Sequence[Sentence],
     themed = []
     for i, s in enumerate(sentences):
         theme = keys[best[i]] if keys else ""
-        # A term's weight is positive (config.WEIGHT), so a theme whose own terms scored
-        # nothing found none.
-        terms = tuple(day.lexicons[best[i]].found(day.topics[i])) \
-            if keys and day.own[i][theme] else ()
-        why = Why(best=theme, terms=terms, context=round(context[i], 3),
-                  learned=round(learned[i], 3), total=round(total[i], 3),
-                  story=story_why[i], place=place[i], own=round(own[i], 3),
-                  against=round(against[i], 3))
-        themed.append(ThemedSentence(s, {k: round(v, 3) for k, v in day.own[i].items()},
+        terms = day.terms[i].get(theme, ()) if keys else ()
+        # A zero is rounded to itself: most of a day's figures are zeros, left as they are.
+        c, le, t, o, ag = context[i], learned[i], total[i], own[i], against[i]
+        why = Why(best=theme, terms=terms, context=round(c, 3) if c else c,
+                  learned=round(le, 3) if le else le, total=round(t, 3) if t else t,
+                  story=story_why[i], place=place[i], own=round(o, 3) if o else o,
+                  against=round(ag, 3) if ag else ag)
+        themed.append(ThemedSentence(s, {k: round(v, 3) if v else v
+                                         for k, v in day.own[i].items()},
                                      theme if chosen[i] else OTHER, why))
     return Theming(tuple(themed), day.placed.judgments)
 
@@ -504,9 +537,14 @@ class NaiveBayes:
     """
 
     def __init__(self, examples: Sequence[tuple[str, Sequence[str]]]) -> None:
-        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        # Each example's words once, counted label by label in one pass each (the labels
+        # and each label's words in the order they first come).
+        taught: dict[str, list[set[str]]] = {}
         for label, words in examples:
-            self.counts[label].update(set(words))
+            taught.setdefault(label, []).append(set(words))
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for label, sets in taught.items():
+            self.counts[label].update(chain.from_iterable(sets))
         self.labels = list(self.counts)
         self.vocabulary = {w for c in self.counts.values() for w in c}
         self.totals = {label: sum(c.values()) for label, c in self.counts.items()}

@@ -566,3 +566,57 @@ def test_the_days_evidence_is_what_weighing_sentence_by_sentence_gives(
                 assert e.theme[k] == pytest.approx(vector, rel=1e-12, abs=1e-12), (e.index, k)
             seen += 1
         assert seen == len(sentences)
+
+
+# --- the shortcuts of a large day answer as the sentence-by-sentence definitions ----------
+
+def _default_settings() -> Settings:
+    from briefing.config import load_settings
+
+    return load_settings(ROOT / "briefing.toml")
+
+
+_DEFAULT = _default_settings()
+_LEXICONS = themes.compile_themes(_DEFAULT.themes)
+_STORY = themes.compile_story(_DEFAULT.story)
+# Stems a term or a story's name starts with, and some that none does.
+_STEMS = sorted({*(s for lex in _LEXICONS for s in lex.starts),
+                 *(s for lex in (*_STORY.sides, _STORY.bridges) for s in lex.starts),
+                 *stems("weather market football cricket river")}) if _STORY else []
+_STEM_LISTS = st.lists(st.lists(st.sampled_from(_STEMS), max_size=12).map(tuple), max_size=8)
+
+
+@given(_STEM_LISTS)
+def test_own_terms_are_each_lexicons_score_and_terms(topics: list[tuple[str, ...]]) -> None:
+    own, terms = themes._own_terms(_LEXICONS, topics)
+    for i, topic in enumerate(topics):
+        assert own[i] == {lex.key: lex.score(topic) for lex in _LEXICONS}
+        assert [type(v) for v in own[i].values()] == \
+            [type(lex.score(topic)) for lex in _LEXICONS]  # 0, not 0.0, as the JSON has it
+        assert terms[i] == {lex.key: tuple(lex.found(topic)) for lex in _LEXICONS
+                            if lex.found(topic)}
+
+
+@given(st.lists(st.sampled_from(_STEMS), max_size=12))
+def test_the_sides_a_sentence_names_are_those_whose_names_it_holds(words: list[str]) -> None:
+    assert _STORY is not None
+    every = frozenset(s.key for s in _STORY.sides)
+    expected = every if _STORY.bridges.score(words) > 0 else \
+        frozenset(s.key for s in _STORY.sides if s.score(words) > 0)
+    assert _STORY.named(words) == expected
+
+
+@given(st.lists(st.tuples(st.sampled_from(["talks", "trade", "other"]),
+                          st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=5)),
+                max_size=12))
+def test_naive_bayes_counts_each_examples_words_once(
+        examples: list[tuple[str, list[str]]]) -> None:
+    from collections import Counter
+
+    model = themes.NaiveBayes(examples)
+    expected: dict[str, Counter[str]] = {}
+    for label, words in examples:  # one example at a time, as the counts are defined
+        expected.setdefault(label, Counter()).update(set(words))
+    assert model.labels == list(expected)
+    assert {k: list(c.items()) for k, c in model.counts.items()} == \
+        {k: list(c.items()) for k, c in expected.items()}
