@@ -126,6 +126,13 @@ LEGAL_STRONG = re.compile(
 # Words one of which every LEGAL_STRONG match contains: a line without any is not scanned.
 LEGAL_HINTS = ("disclaimer", "warranty", "rights reserved", "©", "terms of", "policy",
                "views expressed", "responsibility")
+
+
+def _legal_hint(lower: str) -> bool:
+    """Does a lowered line hold one of LEGAL_HINTS? (Written out: every line is asked.)"""
+    return ("disclaimer" in lower or "warranty" in lower or "rights reserved" in lower
+            or "©" in lower or "terms of" in lower or "policy" in lower
+            or "views expressed" in lower or "responsibility" in lower)
 LEGAL_WEAK = re.compile(
     r"\bcopyright\b|\bliabilit(?:y|ies)\b|\bresponsibility\b|\bwarrant(?:y|ies)\b"
     r"|\breproduc(?:e|ed|tion)\b|\bpermission\b",
@@ -186,10 +193,10 @@ PHOTO_CREDIT = re.compile(
     r"[^:()!?]{0,48}[^:()!?.\s]\s*$",
     re.I,
 )
-# A credit that names the photographer, after the caption's last sentence or on a line of
-# its own: "Photo by AFP via Getty Images.", "— Image courtesy of the ministry".
 # An editorial note in brackets after the paragraph's last sentence.
 EDITORIAL_NOTE_END = re.compile(r"(?<=[.!?\"”’])\s*\([^()]{10,300}\)\s*$")
+# A credit that names the photographer, after the caption's last sentence or on a line of
+# its own: "Photo by AFP via Getty Images.", "— Image courtesy of the ministry".
 CREDIT_BY = re.compile(
     r"(?:^|(?<=[.!?\"”’)]))\s*(?:[-–—]+\s*)?(?:photo|image|picture)s?\s+(?:by|courtesy(?:\s+of)?)"
     r"\s+[^.!?()\s][^.!?()]{0,60}\.?\s*$", re.I)
@@ -274,6 +281,8 @@ DATELINE = re.compile(
 )
 # AFP's caption: the picture, where and when it was taken ("…, on January 27, 2019."),
 # then " - " and a sentence or two of background from the story it illustrated.
+# What every AFP_CAPTION match holds: the full stop after the date, and the dash.
+AFP_HINT = re.compile(r"\.\s+-\s")
 AFP_CAPTION = re.compile(r"^[^\n]{20,400}?\bon " + _MONTH
                          + r"\s+\d{1,2},\s*\d{4}\.\s+-\s+[A-Z]")
 DESK = re.compile(r"\b(?:desk|staff|reporter|correspondent|bureau|monitoring|report)\b", re.I)
@@ -345,11 +354,16 @@ class _Findings:
     removed: list[Removal] = field(default_factory=list)
 
 
+_SPACES = re.compile(r"[^\S\n]{2,}|[^\S\n ]")
+
+
 def normalize(text: str) -> str:
     """Unicode NFC, one kind of newline, no invisible characters, single spaces in lines."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)
-    text = re.sub(r"[^\S\n]+", " ", text)
+    # Every run of spaces but newlines becomes one space; a single space is one already,
+    # and is not replaced (most of a page's spaces).
+    text = _SPACES.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
@@ -421,6 +435,9 @@ def _at_end(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
     start = max(0, len(text) - TAIL_REACH)
     while start and text[start - 1].isspace():  # a run of spaces is taken whole, so what
         start -= 1  # comes before it (a full stop, the start) is seen as before
+    needs = _NEEDS.get(pattern)
+    if needs is not None and not any(mark in text[start:] for mark in needs):
+        return None
     return pattern.search(text, start)
 
 
@@ -432,6 +449,9 @@ _CAN_END: dict[re.Pattern[str], Callable[[str], bool]] = {
     PHOTO_CREDIT: lambda last: last not in ".!?:(",
     WIRE_TAIL: lambda last: last.isalpha() or last in ")-–—",
 }
+# Marks every match of an end-pattern holds, one of them at least: a photo credit is in
+# brackets, names an agency and its photographer with a slash, or is labelled ("Photo: …").
+_NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {PHOTO_CREDIT: (")", "/", ":")}
 
 
 def _title_case(words: list[str]) -> bool:
@@ -528,8 +548,10 @@ def _sentences(text: str) -> int:
     return 1 + len(SENTENCE_BREAK.findall(text))
 
 
-def _short_caption(text: str) -> bool:
-    words = len(text.split())
+def _short_caption(text: str, words: int | None = None) -> bool:
+    """A caption's length: few words, or one sentence of some more (`words`, when the
+    caller has counted them)."""
+    words = len(text.split()) if words is None else words
     return words <= CAPTION_WORDS or (words <= CAPTION_SENTENCE and _sentences(text) == 1)
 
 
@@ -701,16 +723,15 @@ def _caption_above_credit(unit: _Unit, below: Sequence[_Unit]) -> bool:
     (perhaps after the photographer's name and a lone slash: "Joseph Prezioso", "/",
     "AFP/Getty Images"), or the same caption again with its credit ("… situation. (AP
     Archive)")."""
-    if not (unit.ends_sentence and _short_caption(unit.text)) or not below:
+    if not (unit.ends_sentence and _short_caption(unit.text, unit.words)) or not below:
         return False
     following = below[0].text
     if following.startswith(unit.text) and following != unit.text:
         return bool(PHOTO_CREDIT.match(following[len(unit.text):]))
-    if not _caption_like(unit.text):
-        return False
+    # Whether a credit comes first (the cheaper test), then whether this reads as a caption.
     for line in below:
         if PHOTO_CREDIT.match(line.text):
-            return True
+            return _caption_like(unit.text)
         if not (_looks_like_name(line.text) or not line.key):
             return False
     return False
@@ -752,7 +773,7 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
     """Why a whole line is page furniture by what it says, or None."""
     text = unit.text
     lower = text.lower()
-    strong = len(LEGAL_STRONG.findall(text)) if any(h in lower for h in LEGAL_HINTS) else 0
+    strong = len(LEGAL_STRONG.findall(text)) if _legal_hint(lower) else 0
     if strong and (strong + len(LEGAL_WEAK.findall(text)) >= 2 or unit.words <= 6):
         return "legal disclaimer"
     # Cheap tests first: most lines are long prose, which no short-line pattern needs to scan.
@@ -781,7 +802,7 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
         return "image placeholder or photo credit"
     if CAPTION_START.match(text) and _short_caption(text):
         return "photo caption"
-    if AFP_CAPTION.match(text):
+    if AFP_HINT.search(text) and AFP_CAPTION.match(text):
         return "photo caption (an agency's: the picture's date, then background)"
     if (unit.words <= CAPTION_WORDS and PICTURE_POSITION.search(text)
             and _caption_like(PICTURE_POSITION.sub("", text))):  # "(left)" is no verb
@@ -806,7 +827,8 @@ def _peel_front(text: str, found: _Findings) -> str:
         elif label := GLUED_LABEL.match(text):
             found.removed.append(Removal(label.group(0).strip(), "page label"))
             text = text[label.end():]
-        elif (first := SENTENCE_BREAK.search(text)) and _media_notice(text[:first.start() + 1]):
+        elif (first := _first_break(text, NOTICE_WORDS)) \
+                and _media_notice(text[:first.start() + 1]):
             found.removed.append(Removal(text[:first.end()].strip(),
                                          "advertisement or player notice"))
             text = text[first.end():]
@@ -820,8 +842,26 @@ def _developing(text: str) -> bool:
     return bool(sentences) and all(DEVELOPING.fullmatch(part.strip()) for part in sentences)
 
 
+NOTICE_WORDS = 20  # an advertisement's or a player's notice is no longer
+
+
 def _media_notice(sentence: str) -> bool:
-    return len(sentence.split()) <= 20 and bool(MEDIA_NOTICE.search(sentence))
+    return len(sentence.split()) <= NOTICE_WORDS and bool(MEDIA_NOTICE.search(sentence))
+
+
+_STOP = re.compile(r"[.!?]")
+
+
+def _first_break(text: str, words: int) -> re.Match[str] | None:
+    """SENTENCE_BREAK's first match when the sentence before it has at most `words` words,
+    else None: only the opening words are read. (A match starts at its stop, so the first
+    stop where it matches is where the search would find it.)"""
+    parts = text.split(maxsplit=words)
+    reach = len(text) - len(parts[words]) if len(parts) > words else len(text)
+    for stop in _STOP.finditer(text, 0, reach):
+        if found := SENTENCE_BREAK.match(text, stop.start()):
+            return found
+    return None
 
 
 def _trim_end(text: str, found: _Findings) -> str:

@@ -28,8 +28,12 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def shingles(text: str, k: int) -> set[bytes]:
-    words = [w.lower() for w in _WORD.findall(text)]
-    return {" ".join(words[i:i + k]).encode() for i in range(len(words) - k + 1)}
+    # Lowered before or after finding the words, ASCII is the same ("İ" is not: lowered,
+    # it becomes two characters, one of them no letter); each word is encoded once.
+    found = _WORD.findall(text.lower()) if text.isascii() \
+        else [w.lower() for w in _WORD.findall(text)]
+    words = [w.encode() for w in found]
+    return {b" ".join(words[i:i + k]) for i in range(len(words) - k + 1)}
 
 
 # Pairs proposed by LSH are then judged by containment, so a copy cut to a third of the

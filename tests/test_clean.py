@@ -658,3 +658,32 @@ def test_a_leading_stamp_starts_with_a_digit_or_a_month(text: str) -> None:
     if not dates._DATE_START.match(text, cue.end()):
         assert not starts_there
         assert dates.leading_stamp(text) is None
+
+
+@given(_pieces("a", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "\r", "b c", most=40))
+def test_normalize_makes_each_run_of_spaces_one_space(text: str) -> None:
+    import re
+
+    from briefing.clean import _SPACES
+
+    assert _SPACES.sub(" ", text) == re.sub(r"[^\S\n]+", " ", text)
+
+
+@given(_PUNCTUATED, st.integers(min_value=0, max_value=6))
+def test_first_break_is_the_first_match_of_a_short_enough_sentence(text: str, words: int
+                                                                    ) -> None:
+    from briefing.clean import SENTENCE_BREAK, _first_break
+
+    first = SENTENCE_BREAK.search(text)
+    short = first is not None and len(text[:first.start() + 1].split()) <= words
+    found = _first_break(text, words)
+    assert (found.span() if found else None) == (first.span() if short and first else None)
+
+
+@given(_pieces("disclaimer", "Policy", "terms of", "©", "views", " expressed", "warrant", "y",
+               "rights", " reserved", "responsibility", "news", " ", most=8))
+def test_legal_hint_is_any_of_the_hints(text: str) -> None:
+    from briefing.clean import LEGAL_HINTS, _legal_hint
+
+    lower = text.lower()
+    assert _legal_hint(lower) == any(h in lower for h in LEGAL_HINTS)

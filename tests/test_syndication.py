@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from briefing.cli import cli
 from briefing.config import Settings
@@ -130,3 +132,13 @@ def test_groups_do_not_depend_on_the_order_pairs_are_compared(settings: Settings
                       settings.syndication.num_perm)
     assert groups == [[0, 2, 4], [1, 3, 5]]
     assert sorted(sorted(5 - i for i in g) for g in reordered) == groups
+
+
+@given(st.text(alphabet=st.sampled_from([*"ab AB.,'\n", "İ", "é", "ß", "Σ"]), max_size=60),
+       st.integers(min_value=1, max_value=4))
+def test_shingles_are_runs_of_lowered_words(text: str, k: int) -> None:
+    from briefing.syndication import shingles
+
+    words = [w.lower() for w in re.findall(r"[^\W_]+", text)]
+    assert shingles(text, k) == {" ".join(words[i:i + k]).encode()
+                                 for i in range(len(words) - k + 1)}
