@@ -679,7 +679,7 @@ def _classify(units: list[_Unit], found: _Findings) -> list[str]:
                 drop(unit, "sub-heading (a question)")
             continue
         tokens = set(unit.key.split())
-        if unit.words >= BODY_WORDS and any(_near_identical(tokens, other) for other in recent):
+        if unit.words >= BODY_WORDS and _near_any(tokens, recent):
             drop(unit, "repeated paragraph (near-identical)")
             continue
         if not _is_prose(unit) and (reason := _header_line(units, number, found, in_body,
@@ -838,8 +838,16 @@ def _peel_front(text: str, found: _Findings) -> str:
 
 def _developing(text: str) -> bool:
     """Is every sentence of the text a breaking-news notice (DEVELOPING)?"""
-    sentences = [part for part in SENTENCE_BREAK.split(text.strip()) if part.strip()]
+    stripped = text.strip()
+    # Every notice opens with one of these words; a line in ASCII that opens otherwise is
+    # none, and is not split. (Other text is, as "İ" and "ſ" are "i" and "s" to the pattern.)
+    if stripped.isascii() and stripped[:7].lower().split(" ", 1)[0] not in _NOTICE_OPENINGS:
+        return False
+    sentences = [part for part in SENTENCE_BREAK.split(stripped) if part.strip()]
     return bool(sentences) and all(DEVELOPING.fullmatch(part.strip()) for part in sentences)
+
+
+_NOTICE_OPENINGS = frozenset(("this", "please", "check", "follow", "stay", "refresh"))
 
 
 NOTICE_WORDS = 20  # an advertisement's or a player's notice is no longer
@@ -952,15 +960,22 @@ def _headline_text(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=64)
+def _title_key(title: str) -> tuple[str, int]:
+    """A headline's (or an outlet's) line key and its number of words: every line of its
+    page is compared with it."""
+    return line_key(title), len(title.split())
+
+
 def _repeats_title(unit: _Unit, title: str, outlet: str | None) -> bool:
     """Is the line the headline again, perhaps with the outlet or a section label beside it?"""
-    title_key = line_key(title)
+    title_key, title_words = _title_key(title)
     if unit.key == title_key:
         return True
-    if outlet and unit.key in (f"{title_key} {line_key(outlet)}",
-                               f"{line_key(outlet)} {title_key}"):
+    if outlet and unit.key in (f"{title_key} {_title_key(outlet)[0]}",
+                               f"{_title_key(outlet)[0]} {title_key}"):
         return True
-    extra = unit.words - len(title.split())
+    extra = unit.words - title_words
     return (len(title_key.split()) >= 5 and 0 < extra <= 4 and not unit.ends_sentence
             and (unit.key.startswith(title_key + " ") or unit.key.endswith(" " + title_key)))
 
@@ -1027,15 +1042,21 @@ def _near_author_cue(units: list[_Unit], number: int) -> bool:
 NEAR_IDENTICAL = 0.9  # share of their words two paragraphs have in common (Jaccard)
 
 
-def _near_identical(a: set[str], b: set[str]) -> bool:
-    """Do two paragraphs share NEAR_IDENTICAL of their words? Sets whose sizes differ more
-    cannot (the overlap is at most the smaller size over the larger), and are not compared."""
-    n, m = len(a), len(b)
-    small, large = (n, m) if n <= m else (m, n)
-    if not small or small / large < NEAR_IDENTICAL:
-        return False
-    shared = len(a & b)  # the union's size follows, as _overlap counts it
-    return shared / (n + m - shared) >= NEAR_IDENTICAL
+def _near_any(tokens: set[str], recent: Sequence[set[str]]) -> bool:
+    """Does `tokens` share NEAR_IDENTICAL of its words (the Jaccard _overlap) with one of
+    `recent`? Sets whose sizes differ more cannot (the overlap is at most the smaller size
+    over the larger), and are not compared; a page's every paragraph is compared with the
+    twenty before it, so the tests are written out."""
+    n = len(tokens)
+    for other in recent:
+        m = len(other)
+        small, large = (n, m) if n <= m else (m, n)
+        if not small or small / large < NEAR_IDENTICAL:
+            continue
+        shared = len(tokens & other)
+        if shared / (n + m - shared) >= NEAR_IDENTICAL:
+            return True
+    return False
 
 
 def _overlap(a: set[str], b: set[str]) -> float:

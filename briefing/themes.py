@@ -537,14 +537,9 @@ class NaiveBayes:
     """
 
     def __init__(self, examples: Sequence[tuple[str, Sequence[str]]]) -> None:
-        # Each example's words once, counted label by label in one pass each (the labels
-        # and each label's words in the order they first come).
-        taught: dict[str, list[set[str]]] = {}
-        for label, words in examples:
-            taught.setdefault(label, []).append(set(words))
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
-        for label, sets in taught.items():
-            self.counts[label].update(chain.from_iterable(sets))
+        for label, words in examples:
+            self.counts[label].update(set(words))
         self.labels = list(self.counts)
         self.vocabulary = {w for c in self.counts.values() for w in c}
         self.totals = {label: sum(c.values()) for label, c in self.counts.items()}

@@ -496,9 +496,9 @@ def test_credits_are_found_at_the_end_as_a_whole_search_finds_them(body: str, ta
        st.sets(st.sampled_from("abcdefghijklmnopqrstuvwxyz"), max_size=26))
 def test_near_identical_is_the_overlap_threshold(a: set[str], b: set[str]) -> None:
     """Skipping paragraphs of very different sizes changes no answer of the overlap test."""
-    from briefing.clean import NEAR_IDENTICAL, _near_identical, _overlap
+    from briefing.clean import NEAR_IDENTICAL, _near_any, _overlap
 
-    assert _near_identical(a, b) == (_overlap(a, b) >= NEAR_IDENTICAL)
+    assert _near_any(a, [b]) == (_overlap(a, b) >= NEAR_IDENTICAL)
 
 
 # --- furniture of more outlets: promotions, notices, credits first, embedded posts ----------
@@ -687,3 +687,24 @@ def test_legal_hint_is_any_of_the_hints(text: str) -> None:
 
     lower = text.lower()
     assert _legal_hint(lower) == any(h in lower for h in LEGAL_HINTS)
+
+
+@given(st.sets(st.sampled_from("abcdefghij"), max_size=10),
+       st.lists(st.sets(st.sampled_from("abcdefghij"), max_size=10), max_size=5))
+def test_near_any_is_any_near_identical(tokens: set[str], recent: list[set[str]]) -> None:
+    from briefing.clean import NEAR_IDENTICAL, _near_any, _overlap
+
+    assert _near_any(tokens, recent) == any(_overlap(tokens, o) >= NEAR_IDENTICAL
+                                            for o in recent)
+
+
+@given(_pieces("This is a developing story", "Please ", "check back for updates", ".",
+               " ", "Stay tuned for updates", "Refresh for the latest updates", "Follow",
+               " us", " for more updates", "The", " story", "ſ", "İ", "!", most=6))
+def test_a_notice_opens_with_one_of_its_words(text: str) -> None:
+    """_developing looks no further into a line in ASCII that opens with another word."""
+    from briefing.clean import DEVELOPING, SENTENCE_BREAK, _developing
+
+    parts = [p for p in SENTENCE_BREAK.split(text.strip()) if p.strip()]
+    assert _developing(text) == (bool(parts)
+                                 and all(DEVELOPING.fullmatch(p.strip()) for p in parts))

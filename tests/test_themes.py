@@ -604,19 +604,3 @@ def test_the_sides_a_sentence_names_are_those_whose_names_it_holds(words: list[s
     expected = every if _STORY.bridges.score(words) > 0 else \
         frozenset(s.key for s in _STORY.sides if s.score(words) > 0)
     assert _STORY.named(words) == expected
-
-
-@given(st.lists(st.tuples(st.sampled_from(["talks", "trade", "other"]),
-                          st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=5)),
-                max_size=12))
-def test_naive_bayes_counts_each_examples_words_once(
-        examples: list[tuple[str, list[str]]]) -> None:
-    from collections import Counter
-
-    model = themes.NaiveBayes(examples)
-    expected: dict[str, Counter[str]] = {}
-    for label, words in examples:  # one example at a time, as the counts are defined
-        expected.setdefault(label, Counter()).update(set(words))
-    assert model.labels == list(expected)
-    assert {k: list(c.items()) for k, c in model.counts.items()} == \
-        {k: list(c.items()) for k, c in expected.items()}
