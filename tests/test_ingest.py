@@ -6,6 +6,8 @@ import codecs
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from briefing.ingest import (
     IngestError,
@@ -543,3 +545,12 @@ def test_json_saved_as_text_is_skipped_with_its_reason(tmp_path: Path, data: str
 ])
 def test_text_that_opens_with_a_bracket_is_still_an_article(tmp_path: Path, data: str) -> None:
     assert isinstance(read_file(write(tmp_path, "story.txt", data), LIMIT), RawDocument)
+
+
+@given(st.binary(max_size=300))
+def test_control_bytes_are_counted_as_byte_by_byte(data: bytes) -> None:
+    from briefing.ingest import _CONTROL
+
+    # Judged otherwise: nothing, UTF-16, NUL bytes.
+    assume(data and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in data)
+    assert looks_binary(data) == (sum(1 for b in data if b in _CONTROL) / len(data) > 0.02)
