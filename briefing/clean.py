@@ -283,6 +283,10 @@ DATELINE = re.compile(
 # then " - " and a sentence or two of background from the story it illustrated.
 # What every AFP_CAPTION match holds: the full stop after the date, and the dash.
 AFP_HINT = re.compile(r"\.\s+-\s")
+# AFP dates its picture with "on" and the year ("… in Logar province on July 24, 2024."),
+# which prose seldom writes; it is read as a caption's date only in a paragraph that ends
+# with the picture's credit (_agency_caption).
+AGENCY_DATE_END = re.compile(r"\bon " + _MONTH + r"\s+\d{1,2},\s*\d{4}\.$")
 AFP_CAPTION = re.compile(r"^[^\n]{20,400}?\bon " + _MONTH
                          + r"\s+\d{1,2},\s*\d{4}\.\s+-\s+[A-Z]")
 DESK = re.compile(r"\b(?:desk|staff|reporter|correspondent|bureau|monitoring|report)\b", re.I)
@@ -536,7 +540,7 @@ def _agency_caption(body: str) -> bool:
     if _sentences(body) > AGENCY_CAPTION_SENTENCES:
         return False
     first = body[:_first_sentence_end(body)].rstrip()
-    return bool(CAPTION_DATE_END.search(first))
+    return bool(CAPTION_DATE_END.search(first) or AGENCY_DATE_END.search(first))
 
 
 def _first_sentence_end(text: str) -> int:

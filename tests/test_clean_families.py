@@ -605,3 +605,23 @@ def test_a_sentence_that_says_who_left_is_not_a_caption() -> None:
     prose = "The engineer (left) of the two inspected the wall and warned of cracks."
     article = run(TITLE, P1, prose, P2)
     assert prose in article.paragraphs
+
+
+def test_an_agency_caption_dated_with_on_and_the_year_is_dropped_with_its_credit() -> None:
+    caption = ("Engineers, farmers and district officials attend a ceremony to open the new "
+               "canal gate of an irrigation project in the upper Swat valley on July 24, 2024. "
+               "Work on the canal, which is to water some forty thousand acres, resumed after "
+               "an eight-year delay caused by floods and a dispute over land. "
+               "(Photo by Sana Ahmed / AFP)")
+    article = run(TITLE, P1, caption, P2)
+    assert article.paragraphs == [P1, P2]
+    assert reasons(article)[caption] == "photo caption"
+
+
+def test_prose_that_dates_a_day_with_the_year_keeps_it_without_a_credit() -> None:
+    prose = ("Engineers, farmers and district officials attended a ceremony to open the new "
+             "canal gate of an irrigation project in the upper Swat valley on July 24, 2024. "
+             "Work on the canal, which is to water some forty thousand acres, resumed after "
+             "an eight-year delay caused by floods and a dispute over land.")
+    article = run(TITLE, P1, prose, P2)
+    assert prose in article.paragraphs
