@@ -17,7 +17,7 @@ import logging
 import re
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from importlib.machinery import ModuleSpec
@@ -286,12 +286,18 @@ def words(text: str) -> tuple[str, ...]:
     are written as one ("cease-fire" is "ceasefire", "cross-border" is not
     "crossing").
     """
-    forms = _FORMS
+    return _by_token(text, _FORMS, _forms)
+
+
+def _by_token(text: str, cache: dict[str, tuple[str, ...]],
+              make: Callable[[str], tuple[str, ...]]) -> tuple[str, ...]:
+    """What each of the text's tokens becomes, in order: from `cache`, or `make` (which
+    keeps what it makes there)."""
     out: list[str] = []
     for raw in TOKEN.findall(text):
-        found = forms.get(raw)
+        found = cache.get(raw)
         if found is None:
-            found = _forms(raw)
+            found = make(raw)
         out += found
     return tuple(out)
 
@@ -361,14 +367,7 @@ def content_stems(sentence_words: Sequence[str]) -> tuple[str, ...]:
 def stems(text: str) -> tuple[str, ...]:
     """Stems of the content words, in order: what similarity and themes compare
     (content_stems(words(text)), a token at a time from the caches)."""
-    content = _CONTENT
-    out: list[str] = []
-    for raw in TOKEN.findall(text):
-        found = content.get(raw)
-        if found is None:
-            found = _content_of(raw)
-        out += found
-    return tuple(out)
+    return _by_token(text, _CONTENT, _content_of)
 
 
 def _content_of(raw: str) -> tuple[str, ...]:
