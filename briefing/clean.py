@@ -124,6 +124,7 @@ LEGAL_STRONG = re.compile(
     re.I,
 )
 # Words one of which every LEGAL_STRONG match contains: a line without any is not scanned.
+# (_legal_hint writes them out; a property test holds it to this list.)
 LEGAL_HINTS = ("disclaimer", "warranty", "rights reserved", "©", "terms of", "policy",
                "views expressed", "responsibility")
 
@@ -300,6 +301,8 @@ BULLET = re.compile(r"^(?:[•●▪·◦‣*–-]|\d{1,2}[.)])\s+")
 # PHOTO_CREDIT and WIRE_TAIL matches are at most this long (their parts are bounded).
 TAIL_REACH = 300
 TEASER_END = re.compile(r"\s*(?:\.{3}|…)\s*$")
+# A line that ends a sentence (_ends_sentence reads it from the end; a property test holds
+# it to this pattern).
 SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 # Where one sentence ends and the next begins, not after an initial ("S. Name").
 SENTENCE_BREAK = re.compile(r"(?<!\b[A-Z])[.!?][\"'”’)\]]*\s+(?=[A-Z“\"‘'])")
