@@ -124,16 +124,8 @@ LEGAL_STRONG = re.compile(
     re.I,
 )
 # Words one of which every LEGAL_STRONG match contains: a line without any is not scanned.
-# (_legal_hint writes them out; a property test holds it to this list.)
 LEGAL_HINTS = ("disclaimer", "warranty", "rights reserved", "©", "terms of", "policy",
                "views expressed", "responsibility")
-
-
-def _legal_hint(lower: str) -> bool:
-    """Does a lowered line hold one of LEGAL_HINTS? (Written out: every line is asked.)"""
-    return ("disclaimer" in lower or "warranty" in lower or "rights reserved" in lower
-            or "©" in lower or "terms of" in lower or "policy" in lower
-            or "views expressed" in lower or "responsibility" in lower)
 LEGAL_WEAK = re.compile(
     r"\bcopyright\b|\bliabilit(?:y|ies)\b|\bresponsibility\b|\bwarrant(?:y|ies)\b"
     r"|\breproduc(?:e|ed|tion)\b|\bpermission\b",
@@ -767,9 +759,8 @@ def _caption_twice(unit: _Unit, raw_key: str, below: Sequence[_Unit]) -> bool:
 
 def _teaser(unit: _Unit, later: Sequence[_Unit]) -> bool:
     """A paragraph cut short with an ellipsis that a paragraph just below gives in full."""
-    stripped = unit.text.rstrip()  # what every TEASER_END match ends with
-    if not (stripped.endswith("...") or stripped.endswith("…")) \
-            or not _at_end(TEASER_END, unit.text):
+    stripped = unit.text.rstrip()  # TEASER_END matches just where it ends with an ellipsis
+    if not (stripped.endswith("...") or stripped.endswith("…")):
         return False
     cut = line_key(TEASER_END.sub("", unit.text))
     return len(cut.split()) >= BODY_WORDS and any(
@@ -780,7 +771,8 @@ def _furniture(unit: _Unit, found: _Findings) -> str | None:
     """Why a whole line is page furniture by what it says, or None."""
     text = unit.text
     lower = text.lower()
-    strong = len(LEGAL_STRONG.findall(text)) if _legal_hint(lower) else 0
+    strong = len(LEGAL_STRONG.findall(text)) if any(map(lower.__contains__, LEGAL_HINTS)) \
+        else 0
     if strong and (strong + len(LEGAL_WEAK.findall(text)) >= 2 or unit.words <= 6):
         return "legal disclaimer"
     # Cheap tests first: most lines are long prose, which no short-line pattern needs to scan.
@@ -848,13 +840,15 @@ def _developing(text: str) -> bool:
     stripped = text.strip()
     # Every notice opens with one of these words; a line in ASCII that opens otherwise is
     # none, and is not split. (Other text is, as "İ" and "ſ" are "i" and "s" to the pattern.)
-    if stripped.isascii() and stripped[:7].lower().split(" ", 1)[0] not in _NOTICE_OPENINGS:
+    opening = stripped[:_NOTICE_REACH].lower().split(" ", 1)[0]
+    if stripped.isascii() and opening not in _NOTICE_OPENINGS:
         return False
     sentences = [part for part in SENTENCE_BREAK.split(stripped) if part.strip()]
     return bool(sentences) and all(DEVELOPING.fullmatch(part.strip()) for part in sentences)
 
 
 _NOTICE_OPENINGS = frozenset(("this", "please", "check", "follow", "stay", "refresh"))
+_NOTICE_REACH = max(map(len, _NOTICE_OPENINGS)) + 1  # the longest opening and its space
 
 
 NOTICE_WORDS = 20  # an advertisement's or a player's notice is no longer
@@ -921,11 +915,12 @@ def _credit_by(text: str) -> re.Match[str] | None:
     """CREDIT_BY's search, only in a text that has one of the words every match has. (A
     text that is not ASCII is searched whole: "İmage" is "image" to a search that ignores
     case, but not once lowered.)"""
-    if text.isascii():
-        lower = text.lower()
-        if "photo" not in lower and "image" not in lower and "picture" not in lower:
-            return None
+    if text.isascii() and not any(map(text.lower().__contains__, _CREDIT_WORDS)):
+        return None
     return CREDIT_BY.search(text)
+
+
+_CREDIT_WORDS = ("photo", "image", "picture")  # what every CREDIT_BY match names
 
 
 def _last_sentence_notice(text: str) -> tuple[int, str] | None:
@@ -979,9 +974,10 @@ def _repeats_title(unit: _Unit, title: str, outlet: str | None) -> bool:
     title_key, title_words = _title_key(title)
     if unit.key == title_key:
         return True
-    if outlet and unit.key in (f"{title_key} {_title_key(outlet)[0]}",
-                               f"{_title_key(outlet)[0]} {title_key}"):
-        return True
+    if outlet:
+        outlet_key = _title_key(outlet)[0]
+        if unit.key in (f"{title_key} {outlet_key}", f"{outlet_key} {title_key}"):
+            return True
     extra = unit.words - title_words
     return (len(title_key.split()) >= 5 and 0 < extra <= 4 and not unit.ends_sentence
             and (unit.key.startswith(title_key + " ") or unit.key.endswith(" " + title_key)))

@@ -386,11 +386,14 @@ TITLE_BEFORE_NAME = re.compile(
     r"(?=\s+(?:(?:Dr|Mr|Ms|Mrs|Gen|Lt)\.?\s+)?[A-Z][a-z])")
 
 
+# What every TITLE_BEFORE_NAME match starts with.
+_RANKS = ("Ambassador", "Envoy", "Consul", "Charg")
+
+
 def addressed(text: str, sentence_stems: Sequence[str]) -> tuple[str, ...]:
     """A sentence's content stems without the ranks it writes before names (one
     occurrence each): what its topic words are."""
-    # One of the ranks every TITLE_BEFORE_NAME match starts with (a day asks every sentence).
-    if not ("Ambassador" in text or "Envoy" in text or "Consul" in text or "Charg" in text):
+    if not any(map(text.__contains__, _RANKS)):  # no rank: most sentences
         return tuple(sentence_stems)
     titles = [st for m in TITLE_BEFORE_NAME.finditer(text) for st in stems(m.group(0))]
     if not titles:

@@ -290,7 +290,7 @@ def _own_terms(lexicons: Sequence[Lexicon], topics: Sequence[tuple[str, ...]]
         scores: dict[str, float] = {}
         found: dict[str, tuple[str, ...]] = {}
         for lex in lexicons:
-            hits = {} if lex.starts.isdisjoint(topic) else lex.found(topic)
+            hits = lex.found(topic)
             scores[lex.key] = sum(hits.values()) if hits else 0
             if hits:
                 found[lex.key] = tuple(hits)

@@ -636,11 +636,11 @@ def test_credit_by_is_the_whole_search(text: str) -> None:
 
 @given(_pieces("word", " ", ".", "…", "..", "\t", "x", most=40))
 def test_a_teaser_ends_with_an_ellipsis(text: str) -> None:
-    """Only a text that ends with an ellipsis is searched for one."""
+    """A teaser's ellipsis is found just where the text ends with one."""
     from briefing.clean import TEASER_END
 
     stripped = text.rstrip()
-    assert bool(TEASER_END.search(text)) <= (stripped.endswith("...") or stripped.endswith("…"))
+    assert bool(TEASER_END.search(text)) == (stripped.endswith("...") or stripped.endswith("…"))
 
 
 @given(_pieces("Updated ", "on ", "Monday, ", "date ", "2024-03-18",
@@ -678,15 +678,6 @@ def test_first_break_is_the_first_match_of_a_short_enough_sentence(text: str, wo
     short = first is not None and len(text[:first.start() + 1].split()) <= words
     found = _first_break(text, words)
     assert (found.span() if found else None) == (first.span() if short and first else None)
-
-
-@given(_pieces("disclaimer", "Policy", "terms of", "©", "views", " expressed", "warrant", "y",
-               "rights", " reserved", "responsibility", "news", " ", most=8))
-def test_legal_hint_is_any_of_the_hints(text: str) -> None:
-    from briefing.clean import LEGAL_HINTS, _legal_hint
-
-    lower = text.lower()
-    assert _legal_hint(lower) == any(h in lower for h in LEGAL_HINTS)
 
 
 @given(st.sets(st.sampled_from("abcdefghij"), max_size=10),
