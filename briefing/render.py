@@ -21,11 +21,10 @@ from urllib.parse import unquote, urlparse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from briefing import __version__
+from briefing import __version__, earlypdf
 from briefing.briefs import to_json
 from briefing.chart import volume_svg
 from briefing.config import BUILTIN_TEMPLATES, Settings
-from briefing.earlypdf import EarlyPdf
 from briefing.models import Brief, Item
 
 log = logging.getLogger(__name__)
@@ -174,25 +173,6 @@ def render_pdf(html: str, settings: Settings, fetcher: Any = None) -> bytes:
     return pdf
 
 
-# The process that `start_pdf_early` started for the next PDF, if any (used once).
-_early: EarlyPdf | None = None
-
-
-def start_pdf_early() -> None:
-    """Load WeasyPrint in another process now, for the next PDF (briefing/earlypdf.py)."""
-    global _early
-    if _early is None:
-        _early = EarlyPdf()
-
-
-def stop_pdf_early() -> None:
-    """Close the early PDF process if no PDF used it."""
-    global _early
-    early, _early = _early, None
-    if early is not None:
-        early.close()
-
-
 # --- all of it --------------------------------------------------------------------
 
 def render_files(brief: Brief, settings: Settings, formats: Sequence[str]
@@ -202,13 +182,12 @@ def render_files(brief: Brief, settings: Settings, formats: Sequence[str]
     The brief store writes them as one set, so a failure here (in the PDF, say)
     leaves the previous files as they were.
     """
-    global _early
     rendered: dict[str, bytes | str] = {}
     html = render_html(brief, settings) if {"html", "pdf"} & set(formats) else ""
     if "html" in formats:
         rendered["html"] = html
     if "pdf" in formats:
-        early, _early = _early, None
+        early = earlypdf.take()  # the process `briefing run` started, if any
         pdf = early.render(html, settings) if early is not None else None
         rendered["pdf"] = pdf if pdf is not None else render_pdf(html, settings)
     if "json" in formats:

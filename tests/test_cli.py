@@ -146,6 +146,33 @@ def test_python_dash_m_works() -> None:
     assert result.returncode == 0 and "briefing" in result.stdout
 
 
+def test_the_command_itself_writes_whole_files_and_keeps_its_exit_status(tmp_path: Path
+                                                                         ) -> None:
+    # The real process: its PDF comes from the early process, and it ends without
+    # tearing the interpreter down (cli._end), which must lose no output or status.
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    done = subprocess.run([sys.executable, "-m", "briefing", "run", "--input", str(SEEDS),
+                           "--output", str(tmp_path / "out"), "--date", "2025-10-20"],
+                          capture_output=True, text=True, check=False, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    day = tmp_path / "out" / "2025-10-20"
+    assert done.stdout.split() == [str(day / f"brief.{f}") for f in ("html", "pdf", "json")]
+    assert "5 articles" in done.stderr
+    brief = json.loads((day / "brief.json").read_text(encoding="utf-8"))
+    assert len(brief["articles"]) == 5
+    assert len(PdfReader(BytesIO((day / "brief.pdf").read_bytes())).pages) >= 1
+    assert (day / "brief.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+    missing = subprocess.run([sys.executable, "-m", "briefing", "run", "--input",
+                              str(tmp_path / "none"), "--output", str(tmp_path / "out")],
+                             capture_output=True, text=True, check=False, cwd=ROOT, timeout=120)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().endswith(f"input folder not found: {tmp_path / 'none'}")
+
+
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
     for n in range(40):  # far more output than a pipe holds, so the write really fails
         (tmp_path / f"{n:02}.txt").write_text("\n\n".join(

@@ -191,15 +191,19 @@ def test_the_early_pdf_process_renders_the_same_pdf(seeds_brief: tuple[Settings,
 
 def test_a_failed_early_pdf_is_rendered_here(seeds_brief: tuple[Settings, Brief],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from briefing import render
+    from briefing import earlypdf, render
     from briefing.earlypdf import EarlyPdf
 
     settings, brief = seeds_brief
     monkeypatch.setattr(EarlyPdf, "render", lambda self, html, settings: self.close())
-    render.start_pdf_early()
-    files = render.render_files(brief, settings, ["pdf"])
-    assert isinstance(files["pdf"], bytes) and files["pdf"].startswith(b"%PDF")
-    assert render._early is None  # used once
+    earlypdf.start()
+    try:
+        files = render.render_files(brief, settings, ["pdf"])
+        assert isinstance(files["pdf"], bytes) and files["pdf"].startswith(b"%PDF")
+        assert earlypdf.take() is None  # used once
+    finally:
+        earlypdf.stop()
+    assert not earlypdf._started  # and waited for
 
 
 @pytest.mark.parametrize(("sentences", "above", "says"), [
