@@ -77,9 +77,10 @@ def _end(stop: SystemExit) -> NoReturn:
     handlers run (logging's final flush, multiprocessing's clean-up) and standard
     output and error are flushed, then the process ends at once with the same
     status. With another thread still running, the exit is the normal one, which
-    waits for it.
+    waits for it; so it is under a profiler or a debugger, which write their
+    results after the program ends.
     """
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
         raise stop
     code = stop.code
     if code is not None and not isinstance(code, int):

@@ -173,6 +173,14 @@ def test_the_command_itself_writes_whole_files_and_keeps_its_exit_status(tmp_pat
     assert missing.stderr.strip().endswith(f"input folder not found: {tmp_path / 'none'}")
 
 
+def test_a_profiler_still_gets_to_write_its_results(tmp_path: Path) -> None:
+    stats = tmp_path / "run.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "briefing",
+                           "--version"], capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 0 and "briefing" in done.stdout
+    assert stats.stat().st_size > 0
+
+
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
     for n in range(40):  # far more output than a pipe holds, so the write really fails
         (tmp_path / f"{n:02}.txt").write_text("\n\n".join(
