@@ -4,36 +4,41 @@ Loading WeasyPrint takes about half a second, as long as making the brief of a
 small day. `briefing run` starts this process first, so WeasyPrint loads while
 the brief is made; the process then renders the one PDF it is sent and ends.
 `start`, `take` and `stop` hold the one such process of a run.
-It is a fresh process (spawn), not a fork. If it fails in any way, the PDF is
-rendered in the calling process as usual, which also reports any real error.
+
+It is a fresh interpreter that imports this module and WeasyPrint, nothing of
+the command line (a multiprocessing child would import the command's main
+module first): the brief's HTML and settings go to it pickled on its standard
+input, the PDF comes back on its standard output. If it fails in any way, the
+PDF is rendered in the calling process as usual, which also reports any real
+error.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-from multiprocessing.connection import Connection
+import pickle
+import subprocess
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from multiprocessing.process import BaseProcess
-
     from briefing.config import Settings
 
 log = logging.getLogger(__name__)
+
+# The folder this briefing is imported from: the process imports the same one.
+_HOME = str(Path(__file__).resolve().parent.parent)
+_MAIN = f"import sys; sys.path.insert(0, {_HOME!r}); from briefing.earlypdf import serve; serve()"
 
 
 class EarlyPdf:
     """One PDF, rendered by a process that started loading WeasyPrint on creation."""
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._connection, theirs = context.Pipe()
-        self._process: BaseProcess = context.Process(target=_serve, args=(theirs,),
-                                                     daemon=True, name="briefing-pdf")
-        self._process.start()
-        theirs.close()
+        self._process = subprocess.Popen([sys.executable, "-c", _MAIN], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
     def render(self, html: str, settings: Settings) -> bytes | None:
         """The PDF, or None when the process could not make it (render it here then).
@@ -42,20 +47,25 @@ class EarlyPdf:
         (`stop` does, at the end of the run), so its exit costs the brief no time.
         """
         try:
-            self._connection.send((html, settings))
-            pdf = self._connection.recv()
-        except (OSError, EOFError, ValueError) as exc:
+            pdf, _ = self._process.communicate(pickle.dumps((html, settings)), timeout=120)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
             log.debug("the early PDF process failed: %s", exc)
-            pdf = None
-        finally:
-            self._connection.close()
-        return pdf if isinstance(pdf, bytes) else None
+            return None
+        if self._process.returncode != 0 or not pdf.startswith(b"%PDF"):
+            log.debug("the early PDF process ended with status %s", self._process.returncode)
+            return None
+        return pdf
 
     def close(self) -> None:
-        self._connection.close()
-        self._process.join(timeout=5)
-        if self._process.is_alive():
+        if self._process.stdin is not None and not self._process.stdin.closed:
+            self._process.stdin.close()  # nothing to render: it ends on reading nothing
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
             self._process.kill()
+            self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
 
 
 # The process `start` began for the next PDF (used once by `take`), and every one
@@ -87,22 +97,19 @@ def stop() -> None:
         _started.pop().close()
 
 
-def _serve(connection: Connection) -> None:
+def serve() -> None:
+    """The process itself: load WeasyPrint, read the brief, write its PDF, end."""
     import weasyprint  # noqa: F401  (the reason for this process: load it now)
 
     from briefing.render import render_pdf
 
-    try:
-        html, settings = connection.recv()
-    except (EOFError, OSError):
-        return  # nobody needed the PDF after all
-    try:
-        connection.send(render_pdf(html, settings))
-    except Exception as exc:  # the caller renders it again, and reports the error
-        connection.send(f"{type(exc).__name__}: {exc}")
-    finally:
-        connection.close()
+    sent = sys.stdin.buffer.read()
+    if not sent:
+        os._exit(0)  # nobody needed the PDF after all
+    html, settings = pickle.loads(sent)
+    pdf = render_pdf(html, settings)
+    sys.stdout.buffer.write(pdf)
+    sys.stdout.buffer.flush()
     # Its one PDF is sent and it holds nothing else: end now, without the tenth of a
     # second that tearing down WeasyPrint's modules takes while the caller waits.
-    logging.shutdown()
     os._exit(0)

@@ -189,6 +189,20 @@ def test_the_early_pdf_process_renders_the_same_pdf(seeds_brief: tuple[Settings,
     assert [p.extract_text() for p in early.pages] == [p.extract_text() for p in here.pages]
 
 
+def test_the_early_pdf_process_ends_when_unused_and_says_nothing_when_it_fails() -> None:
+    from briefing.earlypdf import EarlyPdf
+
+    unused = EarlyPdf()
+    unused.close()  # nothing sent: it reads nothing and ends
+    assert unused._process.returncode == 0
+    failing = EarlyPdf()
+    try:  # a brief it cannot render (no settings): None, so the caller renders it itself
+        assert failing.render("<p>x</p>", None) is None  # type: ignore[arg-type]
+        assert failing._process.returncode not in (0, None)
+    finally:
+        failing.close()
+
+
 def test_a_failed_early_pdf_is_rendered_here(seeds_brief: tuple[Settings, Brief],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from briefing import earlypdf, render
