@@ -499,6 +499,10 @@ def sentences(folder: Path, config: Path | None, brief: str | None) -> None:
 def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Path | None,
               brief: str | None) -> None:
     """Theme-agnostic extractive summary of each folder: best sentence first, one a line."""
+    if len(folders) > 1:
+        from briefing import workers
+
+        workers.warm()  # the workers' fork server loads the pipeline beside this process
     from briefing import ingest, pipeline
     from briefing.files import atomic_write
 

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import gc
 import logging
-import multiprocessing
 import os
-import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import partial
-from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -40,6 +37,7 @@ from briefing.summarize import cut_to_words, summarize
 from briefing.syndication import Sketch, signature
 from briefing.text import split_article, tokenizer_from
 from briefing.themes import Example, Theming, examples, theme_day
+from briefing.workers import start_context
 
 if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy out of it
     from nltk.tokenize.punkt import PunktParameters
@@ -347,17 +345,7 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     if workers <= 1:
         yield None
         return
-    # Not fork: a forked copy of a process with threads (the scheduler's, the web
-    # server's) can inherit a lock held by another thread and hang. A fork server starts
-    # clean, imports the pipeline once, and forks each worker from itself.
-    context: BaseContext
-    if sys.platform == "win32" or "forkserver" not in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("spawn")
-    else:
-        server = multiprocessing.get_context("forkserver")
-        server.set_forkserver_preload([__name__])
-        context = server
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=start_context()) as pool:
         # Each worker starts (and imports the pipeline) now, while this process goes on.
         for _ in range(workers):
             pool.submit(_ready)

@@ -36,6 +36,29 @@ def test_folders_read_together_are_read_as_each_alone(settings: Settings, tmp_pa
     assert pipeline.read_folders(folders, replace(settings, workers=2)) == alone
 
 
+def test_a_fork_server_started_early_serves_the_pools_that_follow(settings: Settings,
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    from multiprocessing import forkserver
+
+    from briefing import workers
+
+    folders = []
+    for n, seed in enumerate(sorted(SEEDS.iterdir())[:3]):
+        folder = tmp_path / f"set{n}"
+        folder.mkdir()
+        (folder / seed.name).write_bytes(seed.read_bytes())
+        folders.append(folder)
+    alone = pipeline.summaries(folders, settings, 60)
+    workers.warm()
+    server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
+    assert server is not None
+    monkeypatch.setattr(pipeline, "PARALLEL_FOLDERS_FROM", 2)
+    assert pipeline.summaries(folders, replace(settings, workers=2), 60) == alone
+    assert forkserver._forkserver._forkserver_pid == server  # type: ignore[attr-defined]
+
+
 def test_files_with_nothing_left_after_cleaning_are_skipped(settings: Settings,
                                                             tmp_path: Path) -> None:
     (tmp_path / "menu.txt").write_text("Home\nNews\nShare Facebook Twitter\nSearch\n")
