@@ -23,14 +23,20 @@ def test_parallel_reading_gives_the_serial_result(settings: Settings, workers: i
     assert [a.removed for a in parallel.articles] == [a.removed for a in serial.articles]
 
 
-def test_folders_read_together_are_read_as_each_alone(settings: Settings, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def _three_folders(tmp_path: Path) -> list[Path]:
+    """Three folders of one seed each."""
     folders = []
     for n, seed in enumerate(sorted(SEEDS.iterdir())[:3]):
         folder = tmp_path / f"set{n}"
         folder.mkdir()
         (folder / seed.name).write_bytes(seed.read_bytes())
         folders.append(folder)
+    return folders
+
+
+def test_folders_read_together_are_read_as_each_alone(settings: Settings, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    folders = _three_folders(tmp_path)
     alone = [pipeline.read(f, settings) for f in folders]
     monkeypatch.setattr(pipeline, "PARALLEL_FOLDERS_FROM", 2)
     assert pipeline.read_folders(folders, replace(settings, workers=2)) == alone
@@ -44,12 +50,7 @@ def test_a_fork_server_started_early_serves_the_pools_that_follow(settings: Sett
 
     from briefing import workers
 
-    folders = []
-    for n, seed in enumerate(sorted(SEEDS.iterdir())[:3]):
-        folder = tmp_path / f"set{n}"
-        folder.mkdir()
-        (folder / seed.name).write_bytes(seed.read_bytes())
-        folders.append(folder)
+    folders = _three_folders(tmp_path)
     alone = pipeline.summaries(folders, settings, 60)
     workers.warm()
     server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
