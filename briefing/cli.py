@@ -8,7 +8,6 @@ traceback of an unexpected one.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import logging
 import os
@@ -76,20 +75,35 @@ def _end(stop: SystemExit) -> NoReturn:
     second of `briefing run`, spent after the brief is done. Here the exit
     handlers run (logging's final flush, multiprocessing's clean-up) and standard
     output and error are flushed, then the process ends at once with the same
-    status. With another thread still running, the exit is the normal one, which
-    waits for it; so it is under a profiler or a debugger, which write their
-    results after the program ends.
+    status. The exit is the normal one while another thread runs (it waits for
+    it), under a profiler, tracer or debugger (they write their results after the
+    program ends), and with `python -i` (which goes on to its prompt).
     """
-    if threading.active_count() > 1 or sys.getprofile() or sys.gettrace():
+    if threading.active_count() > 1 or _watched():
         raise stop
     code = stop.code
-    if code is not None and not isinstance(code, int):
+    if code is not None and not isinstance(code, int) and sys.stderr is not None:
         print(code, file=sys.stderr)  # as sys.exit("message") prints it
-    atexit._run_exitfuncs()
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    atexit._run_exitfuncs()  # what the interpreter's own exit runs first (CPython's API)
     for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream
+        if stream is None:  # pythonw and some service wrappers have none
+            continue
+        try:
             stream.flush()
-    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+        except (BrokenPipeError, ValueError):
+            pass  # the reader has had enough (see _quiet_exit), or the stream is closed
+        except OSError:
+            status = status or 120  # as the interpreter's exit says a failed final flush
+    os._exit(status)
+
+
+def _watched() -> bool:
+    """Whether a profiler, tracer or debugger is on, or `python -i` waits to take over."""
+    if sys.getprofile() or sys.gettrace() or sys.flags.inspect:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+: how cProfile watches
+    return monitoring is not None and any(monitoring.get_tool(i) for i in range(6))
 
 
 def _quiet_exit() -> NoReturn:
@@ -499,11 +513,7 @@ def sentences(folder: Path, config: Path | None, brief: str | None) -> None:
 def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Path | None,
               brief: str | None) -> None:
     """Theme-agnostic extractive summary of each folder: best sentence first, one a line."""
-    if len(folders) > 1:
-        from briefing import workers
-
-        workers.warm()  # the workers' fork server loads the pipeline beside this process
-    from briefing import ingest, pipeline
+    from briefing import ingest, workers
     from briefing.files import atomic_write
 
     if out is None and len(folders) > 1:
@@ -511,17 +521,21 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
     settings = _settings(config)
     if brief is not None:
         settings = settings.chosen(brief)[0]
-    failed = 0
+    failed = files = 0
     readable = []
     for folder in folders:
         try:
-            ingest.article_files(folder)
+            files += len(ingest.article_files(folder))
             readable.append(folder)
         except IngestError as exc:
             if out is None:
                 raise
             log.error("%s", exc)
             failed += 1
+    if len(readable) > 1 and workers.how_many(settings, files, folders=True) > 1:
+        workers.warm()  # the workers' fork server loads the pipeline while this process does
+    from briefing import pipeline
+
     for folder, summary in zip(readable, pipeline.summaries(readable, settings, words),
                                strict=True):
         if isinstance(summary, NoUsableArticles):
@@ -559,13 +573,19 @@ _EARLY_PDF = False
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Entry point: unexpected errors become one line (with --debug, a traceback)."""
+    """Entry point: unexpected errors become one line (with --debug, a traceback).
+
+    As the command line (no `argv`), the process ends through `_end`; given `argv`,
+    it raises SystemExit as click does, for the caller to catch.
+    """
     global _EARLY_PDF
     _EARLY_PDF = True
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         cli.main(args=args, prog_name="briefing", standalone_mode=True)
     except SystemExit as exc:
+        if argv is not None:  # called from Python: the caller's process goes on
+            raise
         _end(exc)
     except BrokenPipeError:  # `briefing sentences … | head`: the reader has had enough
         _quiet_exit()

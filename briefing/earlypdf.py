@@ -8,9 +8,9 @@ the brief is made; the process then renders the one PDF it is sent and ends.
 It is a fresh interpreter that imports this module and WeasyPrint, nothing of
 the command line (a multiprocessing child would import the command's main
 module first): the brief's HTML and settings go to it pickled on its standard
-input, the PDF comes back on its standard output. If it fails in any way, the
-PDF is rendered in the calling process as usual, which also reports any real
-error.
+input, the PDF comes back on its standard output. If it fails in any way (it
+cannot start, it fails, it takes over TIMEOUT), the PDF is rendered in the
+calling process as usual, which also reports any real error; `--debug` logs why.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import os
 import pickle
 import subprocess
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,57 +27,74 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# The folder this briefing is imported from: the process imports the same one.
-_HOME = str(Path(__file__).resolve().parent.parent)
-_MAIN = f"import sys; sys.path.insert(0, {_HOME!r}); from briefing.earlypdf import serve; serve()"
+# A PDF no renderer has made within this long is given up on here (and rendered again in
+# the calling process); the seeds' brief takes a third of a second.
+TIMEOUT = 300.0
 
 
 class EarlyPdf:
-    """One PDF, rendered by a process that started loading WeasyPrint on creation."""
+    """One PDF, rendered by a process that started loading WeasyPrint on creation.
+
+    The process imports from this process's own `sys.path` (not the working folder
+    a `python -c` would put first), so it runs the same briefing and WeasyPrint.
+    """
 
     def __init__(self) -> None:
-        self._process = subprocess.Popen([sys.executable, "-c", _MAIN], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        main = (f"import sys; sys.path[:] = {sys.path!r}; "
+                "from briefing.earlypdf import serve; serve()")
+        self._process = subprocess.Popen([sys.executable, "-c", main], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def render(self, html: str, settings: Settings) -> bytes | None:
         """The PDF, or None when the process could not make it (render it here then).
 
-        The process ends by itself once it has sent the PDF; `close` waits for it
-        (`stop` does, at the end of the run), so its exit costs the brief no time.
+        The process ends as soon as it has written the PDF (see `serve`), so the
+        wait for it to end costs the brief no time.
         """
         try:
-            pdf, _ = self._process.communicate(pickle.dumps((html, settings)), timeout=120)
-        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            sent = pickle.dumps((html, settings))
+            pdf, said = self._process.communicate(sent, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            log.debug("the early PDF process took over %.0f s; rendering here", TIMEOUT)
+            self._process.kill()
+            self._process.communicate()
+            return None
+        except Exception as exc:  # whatever goes wrong, the caller renders it itself
             log.debug("the early PDF process failed: %s", exc)
+            self.close()
             return None
         if self._process.returncode != 0 or not pdf.startswith(b"%PDF"):
-            log.debug("the early PDF process ended with status %s", self._process.returncode)
+            log.debug("the early PDF process made no PDF (status %s): %s",
+                      self._process.returncode, said.decode(errors="replace")[-500:].strip())
             return None
         return pdf
 
     def close(self) -> None:
-        if self._process.stdin is not None and not self._process.stdin.closed:
-            self._process.stdin.close()  # nothing to render: it ends on reading nothing
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+        """Stop the process if it still runs (it holds nothing anyone waits for), and reap it.
+
+        After `render`, it has ended already; unused, it is still loading or waiting.
+        """
+        if self._process.poll() is None:
             self._process.kill()
-            self._process.wait()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+            self._process.communicate()
 
 
 # The process `start` began for the next PDF (used once by `take`), and every one
-# started, for `stop` to wait for.
+# started, for `stop` to close.
 _next: EarlyPdf | None = None
 _started: list[EarlyPdf] = []
 
 
 def start() -> None:
-    """Load WeasyPrint in another process now, for the next PDF this process renders."""
+    """Load WeasyPrint in another process now, for the next PDF this process renders
+    (not in a frozen application, whose executable is not a Python to run code with)."""
     global _next
-    if _next is None:
-        _next = EarlyPdf()
+    if _next is None and not getattr(sys, "frozen", False):
+        try:
+            _next = EarlyPdf()
+        except OSError as exc:  # no process to be had: the PDF is rendered here, as usual
+            log.debug("no early PDF process: %s", exc)
+            return
         _started.append(_next)
 
 
@@ -90,7 +106,7 @@ def take() -> EarlyPdf | None:
 
 
 def stop() -> None:
-    """Close every process `start` began, used or not, and wait for each to end."""
+    """Close every process `start` began, used or not (see EarlyPdf.close)."""
     global _next
     _next = None
     while _started:

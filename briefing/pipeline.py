@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from briefing.summarize import cut_to_words, summarize
 from briefing.syndication import Sketch, signature
 from briefing.text import split_article, tokenizer_from
 from briefing.themes import Example, Theming, examples, theme_day
-from briefing.workers import start_context
+from briefing.workers import how_many, start_context
 
 if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy out of it
     from nltk.tokenize.punkt import PunktParameters
@@ -91,7 +90,7 @@ def read(folder: Path, settings: Settings, names: Collection[str] | None = None,
     with any number of workers.
     """
     paths = _paths(folder, names)
-    return _read_paths(paths, settings, punkt, _workers(settings, len(paths)))
+    return _read_paths(paths, settings, punkt, how_many(settings, len(paths)))
 
 
 def read_folders(folders: Sequence[Path], settings: Settings) -> list[Reading]:
@@ -111,7 +110,7 @@ def map_folders(folders: Sequence[Path], settings: Settings,
                 then: Callable[[Path, Reading], R]) -> list[R]:
     """`then(folder, reading)` for each folder, one folder per task on every core."""
     files = sum(len(_paths(f)) for f in folders)
-    workers = _workers(settings, files, PARALLEL_FOLDERS_FROM) if len(folders) > 1 else 1
+    workers = how_many(settings, files, folders=True) if len(folders) > 1 else 1
     each = partial(_read_each, settings=settings, then=then)
     return [r for chunk in _map(each, [folders[i:i + 1] for i in range(len(folders))], workers)
             for r in chunk]
@@ -162,7 +161,7 @@ def read_stored(stored: Sequence[StoredArticle], settings: Settings,
                              meta_outlet=a.outlet, published_at=a.published_at)
                  for a in stored]
     found, skipped = _clean_and_split(documents, _as_read, settings, punkt,
-                                      _workers(settings, len(documents)))
+                                      how_many(settings, len(documents)))
     return _reading(found, skipped, settings)
 
 
@@ -307,23 +306,11 @@ def _merge_copies(kept: list[Split], settings: Settings) -> tuple[list[Split], l
             [k for i, k in enumerate(kept) if i in dropped])
 
 
-# Below this many files a second process costs more than it saves: a day's articles are
-# split and their sentences sent back; many folders, each read and summarized where it is,
-# send back little (2 cores: 100 DUC files in 10 folders 0.95 s in one process, 1.05 s in
-# two; 150 files 1.27 s against 1.15 s; 298 files 2.2 s against 1.9 s).
-PARALLEL_FROM = 300
-PARALLEL_FOLDERS_FROM = 150
 # Items a worker reads, cleans and splits at a time (about a second's work): small enough
 # that no core waits long for the last chunk, large enough that sending them costs little.
 CHUNK = 250
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def _workers(settings: Settings, files: int, start: int | None = None) -> int:
-    if files < (PARALLEL_FROM if start is None else start):
-        return 1
-    return settings.workers or min(os.cpu_count() or 1, 8)
 
 
 def _chunks(items: Sequence[T], workers: int) -> list[Sequence[T]]:

@@ -154,10 +154,11 @@ def test_the_command_itself_writes_whole_files_and_keeps_its_exit_status(tmp_pat
 
     from pypdf import PdfReader
 
-    done = subprocess.run([sys.executable, "-m", "briefing", "run", "--input", str(SEEDS),
-                           "--output", str(tmp_path / "out"), "--date", "2025-10-20"],
+    done = subprocess.run([sys.executable, "-m", "briefing", "--debug", "run", "--input",
+                           str(SEEDS), "--output", str(tmp_path / "out"), "--date", "2025-10-20"],
                           capture_output=True, text=True, check=False, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
+    assert "early PDF process" not in done.stderr  # it made the PDF (it says so when not)
     day = tmp_path / "out" / "2025-10-20"
     assert done.stdout.split() == [str(day / f"brief.{f}") for f in ("html", "pdf", "json")]
     assert "5 articles" in done.stderr
@@ -176,9 +177,21 @@ def test_the_command_itself_writes_whole_files_and_keeps_its_exit_status(tmp_pat
 def test_a_profiler_still_gets_to_write_its_results(tmp_path: Path) -> None:
     stats = tmp_path / "run.prof"
     done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "briefing",
-                           "--version"], capture_output=True, text=True, check=False, timeout=60)
+                           "--version"], capture_output=True, text=True, check=False, cwd=ROOT,
+                          timeout=60)
     assert done.returncode == 0 and "briefing" in done.stdout
     assert stats.stat().st_size > 0
+
+
+def test_main_called_from_python_raises_system_exit_for_its_caller() -> None:
+    from briefing.cli import main
+
+    with pytest.raises(SystemExit) as ended:
+        main(["--version"])
+    assert ended.value.code == 0
+    with pytest.raises(SystemExit) as ended:
+        main(["no-such-command"])
+    assert ended.value.code == 2
 
 
 def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:

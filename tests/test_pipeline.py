@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from briefing import pipeline, text
+from briefing import workers as worker_processes
 from briefing.config import Settings
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -16,7 +19,7 @@ def test_parallel_reading_gives_the_serial_result(settings: Settings, workers: i
     # Punkt learns from the first article alone, so the workers split the other four.
     monkeypatch.setattr(text, "TRAINING_CHARS", 1_000)
     serial = pipeline.read(SEEDS, settings)
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(worker_processes, "PARALLEL_FROM", 2)
     parallel = pipeline.read(SEEDS, replace(settings, workers=workers))
     assert parallel == serial
     assert [s.stems for s in parallel.sentences] == [s.stems for s in serial.sentences]
@@ -38,7 +41,7 @@ def test_folders_read_together_are_read_as_each_alone(settings: Settings, tmp_pa
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     folders = _three_folders(tmp_path)
     alone = [pipeline.read(f, settings) for f in folders]
-    monkeypatch.setattr(pipeline, "PARALLEL_FOLDERS_FROM", 2)
+    monkeypatch.setattr(worker_processes, "PARALLEL_FOLDERS_FROM", 2)
     assert pipeline.read_folders(folders, replace(settings, workers=2)) == alone
 
 
@@ -48,14 +51,19 @@ def test_a_fork_server_started_early_serves_the_pools_that_follow(settings: Sett
                                                                   ) -> None:
     from multiprocessing import forkserver
 
-    from briefing import workers
-
     folders = _three_folders(tmp_path)
+    # In a fresh process: warm starts the server (in this one, another test may have).
+    started = subprocess.run(
+        [sys.executable, "-c", "from multiprocessing import forkserver as f; "
+         "from briefing import workers; was = f._forkserver._forkserver_pid; workers.warm(); "
+         "print(was, f._forkserver._forkserver_pid is not None)"],
+        capture_output=True, text=True, check=True, cwd=ROOT, timeout=60)
+    assert started.stdout.split() == ["None", "True"]
     alone = pipeline.summaries(folders, settings, 60)
-    workers.warm()
+    worker_processes.warm()
     server = forkserver._forkserver._forkserver_pid  # type: ignore[attr-defined]
     assert server is not None
-    monkeypatch.setattr(pipeline, "PARALLEL_FOLDERS_FROM", 2)
+    monkeypatch.setattr(worker_processes, "PARALLEL_FOLDERS_FROM", 2)
     assert pipeline.summaries(folders, replace(settings, workers=2), 60) == alone
     assert forkserver._forkserver._forkserver_pid == server  # type: ignore[attr-defined]
 
@@ -85,6 +93,6 @@ def test_workers_start_from_a_fork_server_not_a_fork(settings: Settings,
 
     monkeypatch.setattr(multiprocessing, "get_context", recording)
     monkeypatch.setattr(text, "TRAINING_CHARS", 1_000)
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(worker_processes, "PARALLEL_FROM", 2)
     pipeline.read(SEEDS, replace(settings, workers=2))
     assert asked and "fork" not in asked

@@ -189,18 +189,37 @@ def test_the_early_pdf_process_renders_the_same_pdf(seeds_brief: tuple[Settings,
     assert [p.extract_text() for p in early.pages] == [p.extract_text() for p in here.pages]
 
 
-def test_the_early_pdf_process_ends_when_unused_and_says_nothing_when_it_fails() -> None:
+def test_the_early_pdf_process_is_stopped_unused_and_gives_none_when_it_fails(
+        caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
     from briefing.earlypdf import EarlyPdf
 
     unused = EarlyPdf()
-    unused.close()  # nothing sent: it reads nothing and ends
-    assert unused._process.returncode == 0
+    unused.close()  # still loading WeasyPrint, or waiting: stopped, and reaped
+    assert unused._process.returncode is not None
     failing = EarlyPdf()
-    try:  # a brief it cannot render (no settings): None, so the caller renders it itself
+    with caplog.at_level(logging.DEBUG, logger="briefing.earlypdf"):
+        # A brief it cannot render (no settings): None, so the caller renders it itself.
         assert failing.render("<p>x</p>", None) is None  # type: ignore[arg-type]
-        assert failing._process.returncode not in (0, None)
-    finally:
-        failing.close()
+    assert failing._process.returncode not in (0, None)
+    assert "made no PDF" in caplog.text and "AttributeError" in caplog.text  # its traceback
+    failing.close()
+
+
+def test_the_early_pdf_process_runs_the_briefing_of_its_caller(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               seeds_brief: tuple[Settings, Brief]
+                                                               ) -> None:
+    # `python -c` would import from the working folder first: a weasyprint.py there
+    # must not be what the process loads.
+    from briefing.earlypdf import EarlyPdf
+
+    (tmp_path / "weasyprint.py").write_text("raise SystemExit(3)\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings, brief = seeds_brief
+    pdf = EarlyPdf().render(render_html(brief, settings), settings)
+    assert pdf is not None and pdf.startswith(b"%PDF")
 
 
 def test_a_failed_early_pdf_is_rendered_here(seeds_brief: tuple[Settings, Brief],
