@@ -135,6 +135,34 @@ def test_an_article_about_the_story_is_relevant_and_says_why(settings: Settings)
     assert judgment.reason.startswith("about Pakistan–Afghanistan relations: ")
 
 
+STRANDED = [
+    "Eight days after the Torkham crossing was shut, hundreds of travellers still wait at the "
+    "gate with nowhere to go.",
+    "A girl who came to Peshawar for treatment has slept on a mosque floor all week.",
+    "Her father said the family had spent the last of its money on the journey.",
+    "Doctors at the clinic said they had seen dozens of such families.",
+    "A trader from Nangarhar said his trucks of fruit had rotted in the queue.",
+    "Nobody could say when the gate would open again for travellers and trade.",
+    "Local people brought food and blankets to the mosque every evening.",
+    "The men said they could not even receive money from relatives at home.",
+    "Some had sold their phones to pay for a room for the women and children.",
+    "A charity set up a kitchen near the gate on the fifth day.",
+    "Its volunteers said the queue for food grew longer every morning.",
+    "Several of the travellers were elderly and needed medicine every day.",
+]
+
+
+def test_without_a_headline_the_lead_sets_the_scene(settings: Settings) -> None:
+    # Few of its sentences name a side, but its lead names the crossing (both sides): on a
+    # page without a headline the lead stands for it, as a headline naming it would.
+    theming = day(settings, " ".join(STRANDED))
+    assert theming.judgments["a.txt"].relevant
+    titled = day(settings, " ".join(STRANDED), titles=("Stranded at the gate",))
+    assert not titled.judgments["a.txt"].relevant  # a headline that names neither side wins
+    named = day(settings, " ".join(STRANDED), titles=("Stranded at Torkham",))
+    assert named.judgments["a.txt"].relevant
+
+
 def test_an_article_that_only_touches_the_story_is_not_relevant(settings: Settings) -> None:
     theming = day(settings, " ".join(QUAKE), " ".join(INDIA), " ".join(CLASH_STORY))
     quake, india = theming.judgments["a.txt"], theming.judgments["b.txt"]
