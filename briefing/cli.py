@@ -532,7 +532,7 @@ def summarize(folders: Sequence[Path], words: int, out: Path | None, config: Pat
                 raise
             log.error("%s", exc)
             failed += 1
-    if len(readable) > 1 and workers.how_many(settings, files, folders=True) > 1:
+    if workers.for_folders(settings, files, len(readable)) > 1:
         workers.warm()  # the workers' fork server loads the pipeline while this process does
     from briefing import pipeline
 

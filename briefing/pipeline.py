@@ -36,7 +36,7 @@ from briefing.summarize import cut_to_words, summarize
 from briefing.syndication import Sketch, signature
 from briefing.text import split_article, tokenizer_from
 from briefing.themes import Example, Theming, examples, theme_day
-from briefing.workers import how_many, start_context
+from briefing.workers import for_folders, how_many, start_context
 
 if TYPE_CHECKING:  # NLTK itself loads through briefing.text, which keeps SciPy out of it
     from nltk.tokenize.punkt import PunktParameters
@@ -110,7 +110,7 @@ def map_folders(folders: Sequence[Path], settings: Settings,
                 then: Callable[[Path, Reading], R]) -> list[R]:
     """`then(folder, reading)` for each folder, one folder per task on every core."""
     files = sum(len(_paths(f)) for f in folders)
-    workers = how_many(settings, files, folders=True) if len(folders) > 1 else 1
+    workers = for_folders(settings, files, len(folders))
     each = partial(_read_each, settings=settings, then=then)
     return [r for chunk in _map(each, [folders[i:i + 1] for i in range(len(folders))], workers)
             for r in chunk]

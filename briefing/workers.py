@@ -29,10 +29,18 @@ PARALLEL_FROM = 300
 PARALLEL_FOLDERS_FROM = 150
 
 
-def how_many(settings: Settings, files: int, folders: bool = False) -> int:
-    """How many processes read `files` files (of one day, or of many small `folders`)."""
-    if files < (PARALLEL_FOLDERS_FROM if folders else PARALLEL_FROM):
-        return 1
+def how_many(settings: Settings, files: int) -> int:
+    """How many processes read one day of `files` files."""
+    return _cores(settings) if files >= PARALLEL_FROM else 1
+
+
+def for_folders(settings: Settings, files: int, folders: int) -> int:
+    """How many processes read `folders` small folders of `files` files in all, each folder
+    read where it is (so one folder is read here)."""
+    return _cores(settings) if folders > 1 and files >= PARALLEL_FOLDERS_FROM else 1
+
+
+def _cores(settings: Settings) -> int:
     return settings.workers or min(os.cpu_count() or 1, 8)
 
 
