@@ -54,12 +54,7 @@ class EarlyPdf:
         try:
             sent = pickle.dumps((html, settings))
             pdf, said = self._process.communicate(sent, timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
-            log.debug("the early PDF process took over %.0f s; rendering here", TIMEOUT)
-            self._process.kill()
-            self._process.communicate()
-            return None
-        except Exception as exc:  # whatever goes wrong, the caller renders it itself
+        except Exception as exc:  # a timeout, or whatever goes wrong: the caller renders it
             log.debug("the early PDF process failed: %s", exc)
             self.close()
             return None

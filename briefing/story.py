@@ -117,7 +117,7 @@ def judge(article: Article, sentences: Sequence[Sentence], lex: StoryLexicon | N
     if lex is None:
         return Judgment(True, "no story configured", (ON,) * n, ("",) * n)
     named = [lex.named(s.stems) for s in sentences]
-    # Without a headline, the lead sets the scene for the whole article as a headline would.
+    # Without a headline, the first sentence stands in for it: it sets the article's scene.
     title = lex.named(stems(article.title)) if article.title else named[0] if named else set()
     order = tuple(s.key for s in lex.sides)  # reasons name the sides in the config's order
     every = frozenset(order)
